@@ -1,0 +1,35 @@
+"""Demo data for a new installation: idempotent, never in production."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lms.extensions import db
+
+DEMO_PASSWORD = "demo-hms-2026"
+
+DEMO_USERS = [
+    # email, full name, language, platform admin
+    ("admin@demo.no", "Ada Administrator", "nb", True),
+    ("leder@demo.no", "Lene Leder", "nb", False),
+    ("ansatt@demo.no", "Ola Ansatt", "nb", False),
+]
+
+
+def load_demo() -> Iterator[str]:
+    """Create what is missing of the demo data; yields one line per thing done."""
+    from lms.accounts import operations as accounts
+
+    for email, name, language, is_admin in DEMO_USERS:
+        user = accounts.get_user_by_email(email)
+        if user is None:
+            accounts.create_user(email, name, DEMO_PASSWORD, language=language, is_admin=is_admin)
+            yield f"Created demo user {email}"
+        else:
+            yield f"Demo user {email} already exists"
+    db.session.commit()
+    yield ""
+    yield "Demo logins (password for all: " + DEMO_PASSWORD + "):"
+    yield "  admin@demo.no   platform administrator"
+    yield "  leder@demo.no   manager of the demo company"
+    yield "  ansatt@demo.no  employee (learner)"

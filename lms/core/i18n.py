@@ -1,0 +1,64 @@
+"""Language selection and locale-aware formatting helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from babel.numbers import format_currency
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "en": "English", "uk": "Українська"}
+LANGUAGE_SHORT = {"nb": "Norsk", "en": "English", "uk": "Українська"}
+
+
+def select_locale() -> str:
+    """Signed-in user's preference, then an explicit choice, then Accept-Language, then nb."""
+    languages = current_app.config["LANGUAGES"]
+    try:
+        user = current_user._get_current_object()
+    except Exception:  # no request or no user loader
+        user = None
+    if user is not None and getattr(user, "is_authenticated", False):
+        if user.preferred_language in languages:
+            return user.preferred_language
+    chosen = session.get("lang") if request else None
+    if chosen in languages:
+        return chosen
+    if request:
+        best = request.accept_languages.best_match(_accept_aliases(languages))
+        if best:
+            return _ALIASES.get(best, best)
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# Browsers send "no" or "nn" for Norwegian; both are served in bokmål.
+_ALIASES = {"no": "nb", "nn": "nb", "nb-NO": "nb", "en-GB": "en", "en-US": "en", "uk-UA": "uk"}
+
+
+def _accept_aliases(languages: tuple[str, ...]) -> list[str]:
+    return list(languages) + list(_ALIASES)
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def format_money(ore: int, language: str | None = None) -> str:
+    """Format an amount in øre as NOK in the active (or given) locale."""
+    locale = language or current_language()
+    return format_currency(Decimal(ore) / 100, "NOK", locale=_babel_locale(locale))
+
+
+def _babel_locale(language: str) -> str:
+    return {"nb": "nb_NO", "en": "en_GB", "uk": "uk_UA"}.get(language, language)
+
+
+def localdate(value: datetime | None, fmt: str = "long") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def localdatetime(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
