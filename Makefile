@@ -18,8 +18,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 catalogs: $(STAMP)
-	$(BIN)/pybabel compile -d locales --statistics 2>&1 | grep -v '^$$' || true
-	@$(BIN)/pybabel compile -d locales >/dev/null
+
+	$(BIN)/pybabel compile -d locales --use-fuzzy=false 2>&1 | grep -c compiling | sed "s/^/compiled catalogs: /"
 
 messages: $(STAMP)
 	$(FLASK) i18n extract

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import (EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField,
+                     SubmitField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from lms.accounts.operations import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 from lms.core.i18n import LANGUAGE_NAMES
 
-LANGUAGE_CHOICES = [(code, name) for code, name in LANGUAGE_NAMES.items()]
+LANGUAGE_CHOICES = [SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_NAMES.items()]
 
 PASSWORD_MESSAGES = {
     "too_short": _l("The password must be at least %(min)s characters long.", min=MIN_PASSWORD_LENGTH),
@@ -16,6 +17,10 @@ PASSWORD_MESSAGES = {
     "like_email": _l("The password must not be your e-mail address."),
     "too_simple": _l("The password is too simple. Use a few unrelated words or a mix of characters."),
 }
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def _required(message=None):
@@ -64,8 +69,9 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
         validators=[_required(_l("Enter your full name.")),
                     Length(min=2, max=120, message=_l("The name must be between %(min)s and %(max)s characters.", min=2, max=120))],
         description=_l("Exactly as it should stand on your course certificates."),
+        filters=[strip],
     )
-    email = EmailField(_l("E-mail address"), validators=_email_validators())
+    email = EmailField(_l("E-mail address"), validators=_email_validators(), filters=[strip])
     password = PasswordField(
         _l("Password"),
         validators=[_required(_l("Choose a password."))],
@@ -78,6 +84,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
         _l("License or discount code (optional)"),
         validators=[Optional(), Length(max=64, message=_l("The code is too long."))],
         description=_l("From your employer or a campaign. You can also add it later."),
+        filters=[strip],
     )
     submit = SubmitField(_l("Create account"))
 
@@ -87,7 +94,7 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=_email_validators())
+    email = EmailField(_l("E-mail address"), validators=_email_validators(), filters=[strip])
     password = PasswordField(_l("Password"), validators=[
         _required(_l("Enter your password.")),
         Length(max=MAX_PASSWORD_LENGTH, message=_l("The e-mail address or password is wrong.")),
@@ -97,7 +104,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=_email_validators())
+    email = EmailField(_l("E-mail address"), validators=_email_validators(), filters=[strip])
     submit = SubmitField(_l("Send reset link"))
 
 
@@ -112,7 +119,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    email = EmailField(_l("New e-mail address"), validators=_email_validators())
+    email = EmailField(_l("New e-mail address"), validators=_email_validators(), filters=[strip])
     password = PasswordField(_l("Current password"),
                              validators=[_required(_l("Enter your current password."))])
     submit = SubmitField(_l("Send confirmation link"))
@@ -124,6 +131,7 @@ class ProfileForm(FlaskForm):
         validators=[_required(_l("Enter your full name.")),
                     Length(min=2, max=120, message=_l("The name must be between %(min)s and %(max)s characters.", min=2, max=120))],
         description=_l("Exactly as it should stand on your course certificates."),
+        filters=[strip],
     )
     language = RadioField(_l("Preferred language"), choices=LANGUAGE_CHOICES,
                           validators=[_required(_l("Choose a language."))])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "locales"
@@ -29,6 +29,7 @@ def mail_send(limit: int) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Load the demo data (never in production). Safe to run again."""
     if current_app.config["LMS_ENV"] == "production":

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from zoneinfo import ZoneInfo
+
+from babel import dates
 from babel.numbers import format_currency
 from flask import current_app, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "en": "English", "uk": "Українська"}
@@ -49,16 +52,28 @@ def current_language() -> str:
 def format_money(ore: int, language: str | None = None) -> str:
     """Format an amount in øre as NOK in the active (or given) locale."""
     locale = language or current_language()
-    return format_currency(Decimal(ore) / 100, "NOK", locale=_babel_locale(locale))
+    # English has no pattern of its own for NOK; "NOK 2,490.00" is how it is written in Norway.
+    pattern = "¤\xa0#,##0.00" if locale == "en" else None
+    return format_currency(Decimal(ore) / 100, "NOK", format=pattern, locale=_babel_locale(locale))
 
 
 def _babel_locale(language: str) -> str:
     return {"nb": "nb_NO", "en": "en_GB", "uk": "uk_UA"}.get(language, language)
 
 
-def localdate(value: datetime | None, fmt: str = "long") -> str:
-    return format_date(value, fmt) if value else ""
+OSLO = ZoneInfo("Europe/Oslo")
 
 
-def localdatetime(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else ""
+def localdate(value: datetime | None, fmt: str = "long", language: str | None = None) -> str:
+    """A date in Europe/Oslo in the active (or given) locale; English is written day-month."""
+    if not value:
+        return ""
+    locale = _babel_locale(language or current_language())
+    return dates.format_date(value.astimezone(OSLO).date(), fmt, locale=locale)
+
+
+def localdatetime(value: datetime | None, fmt: str = "medium", language: str | None = None) -> str:
+    if not value:
+        return ""
+    locale = _babel_locale(language or current_language())
+    return dates.format_datetime(value, fmt, tzinfo=OSLO, locale=locale)
