@@ -139,10 +139,12 @@ def logout():
     form = SimpleActionForm()
     if not form.validate_on_submit():
         abort(400)
+    language = session.get("lang")
     if current_user.is_authenticated:
+        # The interface stays in the language the user was reading.
+        language = current_user.preferred_language
         ops.end_session(current_user.session_token)
         logout_user()
-    language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
