@@ -18,8 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 catalogs: $(STAMP)
-
-	$(BIN)/pybabel compile -d locales --use-fuzzy=false 2>&1 | grep -c compiling | sed "s/^/compiled catalogs: /"
+	$(BIN)/pybabel compile --domain messages --directory locales
 
 messages: $(STAMP)
 	$(FLASK) i18n extract

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.container import container_plugin
 
 CALLOUTS = ("remember", "law", "example", "warning")
@@ -128,10 +129,10 @@ def _render_callout(kind: str):
         token = tokens[idx]
         if token.nesting == 1:
             title = token.info.strip()[len(kind):].strip()
-            heading = f'<p class="callout-title">{self.escapeHtml(title)}</p>' if title else ""
+            heading = f'<p class="callout-title">{escapeHtml(title)}</p>' if title else ""
             label = env.get("callout_labels", {}).get(kind, kind)
             return (f'<aside class="callout callout-{kind}" role="note" '
-                    f'aria-label="{self.escapeHtml(label)}">{heading}\n')
+                    f'aria-label="{escapeHtml(label)}">{heading}\n')
         return "</aside>\n"
 
     return render
