@@ -30,9 +30,11 @@ migrate: $(STAMP)
 	$(FLASK) db upgrade
 
 demo: migrate
+	$(FLASK) courses sync
 	$(FLASK) demo
 
 run: catalogs migrate
+	$(FLASK) courses sync
 	$(FLASK) demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C stops)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

@@ -28,8 +28,25 @@ def load_demo() -> Iterator[str]:
         else:
             yield f"Demo user {email} already exists"
     db.session.commit()
+    yield from _demo_learning()
+    db.session.commit()
     yield ""
     yield "Demo logins (password for all: " + DEMO_PASSWORD + "):"
     yield "  admin@demo.no   platform administrator"
     yield "  leder@demo.no   manager of the demo company"
     yield "  ansatt@demo.no  employee (learner)"
+
+
+def _demo_learning() -> Iterator[str]:
+    from lms.accounts.operations import get_user_by_email
+    from lms.learning import operations as learning
+
+    course = learning.get_course("hms-for-arbeidstakere")
+    if course is None:
+        yield "Courses are not loaded: run 'flask --app lms courses sync' first"
+        return
+    employee = get_user_by_email("ansatt@demo.no")
+    assert employee is not None
+    if learning.get_enrollment(employee.id, course.slug) is None:
+        learning.enroll(employee, course, "admin", language="nb")
+        yield f"Enrolled ansatt@demo.no in {course.slug}"

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["localdatetime"] = localdatetime
     app.jinja_env.globals["language_names"] = LANGUAGE_SHORT
+    app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_SHORT.get(code, code)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.context_processor(_context)
 
