@@ -269,3 +269,44 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def load_course(app, tmp_path):
+    """Factory: write a fixture course (tests.coursefactory) and sync it; returns its slug."""
+    from lms.content.loader import load_course as load
+    from lms.content.operations import sync_course
+    from lms.extensions import db
+    from tests.coursefactory import write_course
+
+    def factory(slug: str = "test-kurs", **options) -> str:
+        folder = write_course(tmp_path / "courses", slug, **options)
+        data, problems = load(folder, folder.parent)
+        assert problems == [], problems
+        with app.test_request_context():
+            sync_course(data)
+            db.session.commit()
+        return slug
+
+    return factory
+
+
+@pytest.fixture
+def enrolled(app, make_user, load_course, login):
+    """A logged-in learner enrolled (free) in a fixture course: returns (user, slug)."""
+    from lms.extensions import db
+    from lms.learning import operations as learning
+
+    def factory(slug: str = "test-kurs", language: str = "nb", **options):
+        load_course(slug, **options)
+        user = make_user(language=language)
+        with app.test_request_context():
+            from lms.accounts.models import User
+
+            course = learning.get_course(slug)
+            learning.enroll(db.session.get(User, user.id), course, "free", language=language)
+            db.session.commit()
+        login(user)
+        return user, slug
+
+    return factory

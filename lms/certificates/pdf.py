@@ -1,0 +1,944 @@
+"""The course certificate (kursbevis) as a one-page A4 PDF.
+
+``render_certificate`` is a pure function of the certificate's frozen snapshot: no Flask, no
+database, so it can run in a request, a CLI command or a ZIP export alike. The certificate is
+always in Norwegian (bokmål); when the learner took the course in English or Ukrainian, every
+label and field also appears in that language, beside or below the Norwegian in a lighter style.
+
+The page is laid out by hand on a reportlab canvas (no platypus) because that is several times
+faster: the body is composed at a scale factor, measured, and composed again smaller until it
+fits above the footer, so a long name, eight topics, the six § 3-18 points and Ukrainian text
+still give one page.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, dates, numbers
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+__all__ = ["LABELS", "render_certificate", "sample_snapshot"]
+
+LANGUAGES = ("nb", "en", "uk")
+PRIMARY = "nb"
+
+# --------------------------------------------------------------------------------------------
+# Every fixed text on the certificate, keyed by label name: {"nb": ..., "en": ..., "uk": ...}.
+# Placeholders are filled with str.format after the text is picked. "hours" is a plural table
+# keyed by CLDR plural category (Babel's Locale.plural_form).
+# --------------------------------------------------------------------------------------------
+LABELS: dict[str, dict[str, Any]] = {
+    "title": {"nb": "Kursbevis", "en": "Course certificate", "uk": "Свідоцтво про проходження курсу"},
+    "certify": {"nb": "Dette bekrefter at", "en": "This is to certify that", "uk": "Цим засвідчується, що"},
+    "passed": {
+        "nb": "har gjennomført og bestått kurset",
+        "en": "has completed and passed the course",
+        "uk": "успішно завершив(-ла) курс",
+    },
+    "course_version": {"nb": "Kursversjon {version}", "en": "Course version {version}", "uk": "Версія курсу {version}"},
+    "completed_on": {"nb": "Fullført", "en": "Completed", "uk": "Дата завершення"},
+    "final_test": {"nb": "Avsluttende test", "en": "Final test", "uk": "Підсумковий тест"},
+    "test_passed_on": {"nb": "Bestått {date}", "en": "Passed on {date}", "uk": "Складено {date}"},
+    "nominal_hours": {"nb": "Nominell varighet", "en": "Nominal duration", "uk": "Номінальна тривалість"},
+    "learning_time": {"nb": "Logget læringstid", "en": "Logged learning time", "uk": "Зафіксований час навчання"},
+    "valid_until": {"nb": "Gyldig til", "en": "Valid until", "uk": "Дійсне до"},
+    "role": {"nb": "Rolle", "en": "Role", "uk": "Роль"},
+    "legal_basis": {"nb": "Lovgrunnlag", "en": "Legal basis", "uk": "Правова підстава"},
+    "delivery": {"nb": "Opplæringsform", "en": "Form of training", "uk": "Форма навчання"},
+    "delivery_value": {
+        "nb": "E-læring med avsluttende test",
+        "en": "E-learning with final test",
+        "uk": "Електронне навчання з підсумковим тестом",
+    },
+    "topics": {"nb": "Gjennomgåtte emner", "en": "Topics covered", "uk": "Опрацьовані теми"},
+    "points": {
+        "nb": "Innhold etter forskrift om organisering, ledelse og medvirkning § 3-18",
+        "en": "Content required by section 3-18 of the Regulations concerning Organisation, "
+              "Management and Employee Participation",
+        "uk": "Зміст відповідно до § 3-18 Положення про організацію, управління та участь працівників",
+    },
+    "issued_by": {"nb": "Utstedt av", "en": "Issued by", "uk": "Видавець свідоцтва"},
+    "org_nr": {"nb": "Org.nr.", "en": "Organisation number", "uk": "Реєстраційний номер"},
+    "serial": {"nb": "Serienummer", "en": "Serial number", "uk": "Серійний номер"},
+    "verification_code": {"nb": "Verifiseringskode", "en": "Verification code", "uk": "Код перевірки"},
+    "verify": {"nb": "Kontroller ektheten", "en": "Verify this certificate", "uk": "Перевірте справжність"},
+    "verify_hint": {
+        "nb": "Skann QR-koden eller gå til",
+        "en": "Scan the QR code or go to",
+        "uk": "Відскануйте QR-код або відкрийте",
+    },
+    "hours": {
+        "nb": {"one": "{n} time", "other": "{n} timer"},
+        "en": {"one": "{n} hour", "other": "{n} hours"},
+        "uk": {"one": "{n} година", "few": "{n} години", "many": "{n} годин", "other": "{n} години"},
+    },
+    "duration_hm": {"nb": "{h} t {m} min", "en": "{h} h {m} min", "uk": "{h} год {m} хв"},
+    "duration_m": {"nb": "{m} min", "en": "{m} min", "uk": "{m} хв"},
+    "audience.leader": {"nb": "Arbeidsgiver og leder", "en": "Employer and manager", "uk": "Роботодавець і керівник"},
+    "audience.safety_rep": {
+        "nb": "Verneombud",
+        "en": "Safety representative (verneombud)",
+        "uk": "Представник з охорони праці (verneombud)",
+    },
+    "audience.amu": {
+        "nb": "Medlem av arbeidsmiljøutvalg (AMU)",
+        "en": "Member of the working environment committee (AMU)",
+        "uk": "Член комітету з робочого середовища (AMU)",
+    },
+    "audience.employee": {"nb": "Arbeidstaker", "en": "Employee", "uk": "Працівник"},
+    # Forskrift om organisering, ledelse og medvirkning § 3-18 a–f, in short.
+    "point.a": {
+        "nb": "Hva et fullt forsvarlig arbeidsmiljø er, og rollene til arbeidsgiver, arbeidstakere, "
+              "AMU, verneombud, bedriftshelsetjeneste og Arbeidstilsynet",
+        "en": "What a fully sound working environment is, and the roles of the employer, employees, "
+              "AMU, verneombud, the occupational health service (BHT) and Arbeidstilsynet",
+        "uk": "Що таке повністю належне робоче середовище; ролі роботодавця, працівників, AMU, "
+              "verneombud, служби охорони здоров'я на підприємстві (BHT) та Arbeidstilsynet",
+    },
+    "point.b": {
+        "nb": "Kontinuerlig HMS-arbeid med bred medvirkning, dokumentasjon og systematisk tilnærming",
+        "en": "Continuous HSE work with broad participation, documentation and a systematic approach",
+        "uk": "Постійна робота з охорони праці на основі широкої участі, документування та системного підходу",
+    },
+    "point.c": {
+        "nb": "Enkel risikovurdering av fysiske, psykososiale og organisatoriske forhold",
+        "en": "Simple risk assessment of physical, psychosocial and organisational factors",
+        "uk": "Проста оцінка ризиків: фізичні, психосоціальні та організаційні чинники",
+    },
+    "point.d": {
+        "nb": "Forhold som fremmer eller hemmer et godt psykososialt og organisatorisk arbeidsmiljø",
+        "en": "Factors that help or hinder a good psychosocial and organisational environment",
+        "uk": "Чинники, що сприяють доброму психосоціальному та організаційному середовищу або заважають йому",
+    },
+    "point.e": {
+        "nb": "De viktigste fysiske faktorene: ergonomi, støy og inneklima",
+        "en": "The main physical factors: ergonomics, noise and indoor climate",
+        "uk": "Основні фізичні чинники: ергономіка, шум і мікроклімат у приміщенні",
+    },
+    "point.f": {
+        "nb": "Innføring i arbeidsmiljøloven og annet relevant regelverk",
+        "en": "Introduction to the Working Environment Act and other relevant rules",
+        "uk": "Вступ до Закону про робоче середовище (arbeidsmiljøloven) та інших чинних правил",
+    },
+}
+
+REGULATION_POINTS = ("a", "b", "c", "d", "e", "f")
+
+_BABEL_LOCALES = {"nb": Locale.parse("nb_NO"), "en": Locale.parse("en_GB"), "uk": Locale.parse("uk_UA")}
+
+# --------------------------------------------------------------------------------------------
+# Fonts: DejaVu Sans, shipped in fonts/ with its licence, registered once per process and
+# embedded as a subset by reportlab (names like "AAAAAA+DejaVuSans").
+# --------------------------------------------------------------------------------------------
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+REGULAR = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+_fonts_lock = threading.Lock()
+_fonts_ready = False
+
+
+def register_fonts() -> None:
+    """Register the certificate fonts with reportlab; cheap to call again."""
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    with _fonts_lock:
+        if not _fonts_ready:
+            pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
+            pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+            _fonts_ready = True
+
+
+# --------------------------------------------------------------------------------------------
+# Page geometry and colours (points; A4 is 595.3 x 841.9).
+# --------------------------------------------------------------------------------------------
+PAGE_W, PAGE_H = A4
+MARGIN_X = 64.0
+TOP = PAGE_H - 70.0           # top of the first line of text
+BOTTOM = 58.0                 # bottom of the footer
+CONTENT_W = PAGE_W - 2 * MARGIN_X
+MIN_SCALE = 0.55              # the body never shrinks below this...
+MAX_SCALE = 1.15              # ...and grows up to this when the page would look empty
+QR_SIZE = 74.0
+
+BRAND = HexColor("#0b5c4a")
+INK = HexColor("#1d2624")
+MUTED = HexColor("#65736e")   # the second language
+HAIRLINE = HexColor("#c5d6d0")
+
+_ASCENT = 0.76                # baseline below the top of a line box, as a share of the size
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting
+# --------------------------------------------------------------------------------------------
+def _text(key: str, language: str, **values: Any) -> str:
+    text = LABELS[key][language]
+    return text.format(**values) if values else text
+
+
+def _pick(texts: dict[str, str] | str | None, language: str) -> str:
+    """The text in the language, else Norwegian, else any (as lms.content.models.pick)."""
+    if not texts:
+        return ""
+    if isinstance(texts, str):
+        return texts
+    if language in texts:
+        return texts[language]
+    if PRIMARY in texts:
+        return texts[PRIMARY]
+    return next(iter(texts.values()))
+
+
+def _format_date(value: str | date | None, language: str) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return dates.format_date(value, "long", locale=_BABEL_LOCALES[language])
+
+
+def _format_hours(hours: float, language: str) -> str:
+    locale = _BABEL_LOCALES[language]
+    n = numbers.format_decimal(hours, format="#,##0.#", locale=locale)
+    forms = LABELS["hours"][language]
+    category = locale.plural_form(int(hours) if float(hours).is_integer() else hours)
+    return forms.get(category, forms["other"]).format(n=n)
+
+
+def _format_minutes(minutes: int, language: str) -> str:
+    h, m = divmod(max(int(minutes or 0), 0), 60)
+    return _text("duration_hm", language, h=h, m=m) if h else _text("duration_m", language, m=m)
+
+
+def _format_percent(score: int, language: str) -> str:
+    return numbers.format_percent(score / 100, locale=_BABEL_LOCALES[language])
+
+
+def _format_orgnr(orgnr: Any) -> str:
+    digits = "".join(ch for ch in str(orgnr or "") if ch.isdigit())
+    if len(digits) == 9:
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return str(orgnr or "")
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring and wrapping. DejaVu has no kerning in reportlab, so a width is the sum of its
+# glyph widths: widths are cached per (text, font) at size 1000 and scaled.
+# --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=16384)
+def _units(text: str, font: str) -> float:
+    return pdfmetrics.stringWidth(text, font, 1000)
+
+
+def _width(text: str, font: str, size: float) -> float:
+    return _units(text, font) * size / 1000
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy word wrap; a word longer than the line stays whole."""
+    limit = width * 1000 / size
+    if _units(text, font) <= limit:
+        return [text]
+    space = _units(" ", font)
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    for word in text.split():
+        w = _units(word, font)
+        if line and used + space + w > limit:
+            lines.append(" ".join(line))
+            line, used = [word], w
+        else:
+            used = used + space + w if line else w
+            line.append(word)
+    if line:
+        lines.append(" ".join(line))
+    return lines
+
+
+def _split_url(url: str, font: str, size: float, width: float) -> list[str]:
+    """Break a URL after '/' where it must, so the last path segment (the code) stays whole."""
+    if _width(url, font, size) <= width:
+        return [url]
+    parts = re.findall(r"[^/]*/|[^/]+$", url)
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        if line and _width(line + part, font, size) > width:
+            lines.append(line)
+            line = ""
+        line += part
+    if line:
+        lines.append(line)
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# A tiny layout engine: styled lines are stacked, measured and placed as drawing operations.
+# --------------------------------------------------------------------------------------------
+class _Style:
+    __slots__ = ("font", "size", "color", "leading", "space")
+
+    def __init__(self, font: str, size: float, color: Color, leading: float = 1.28, space: float = 0.0):
+        self.font = font
+        self.size = size
+        self.color = color
+        self.leading = size * leading
+        self.space = space
+
+
+# A stack is a list of (text, style) lines; its height is the sum of the leadings.
+_Stack = list[tuple[str, _Style]]
+
+
+def _stack(width: float, *parts: tuple[str | None, _Style]) -> _Stack:
+    out: _Stack = []
+    for text, style in parts:
+        if text:
+            out.extend((line, style) for line in _wrap(text, style.font, style.size, width))
+    return out
+
+
+def _height(stack: _Stack) -> float:
+    return sum(style.leading for _, style in stack)
+
+
+class _Page:
+    """Drawing operations with y measured downwards from the top of a region (y <= 0).
+
+    Each operation remembers how many flexible gaps come before it, so that spare height can
+    be shared out between the sections when the page is drawn.
+    """
+
+    def __init__(self) -> None:
+        self.ops: list[tuple] = []
+        self.y = 0.0
+        self.flex = 0
+
+    def gap(self, height: float, flexible: bool = False) -> None:
+        self.y -= height
+        if flexible:
+            self.flex += 1
+
+    def place(self, stack: _Stack, x: float, y: float, align: str = "l") -> float:
+        """Add a stack with its top at y; returns the y below it."""
+        for text, style in stack:
+            baseline = y - style.size * _ASCENT - (style.leading - style.size) / 2
+            self.ops.append((self.flex, "t", style, x, baseline, text, align))
+            y -= style.leading
+        return y
+
+    def flow(self, stack: _Stack, x: float, align: str = "l") -> None:
+        self.y = self.place(stack, x, self.y, align)
+
+    def line(self, x1: float, y1: float, x2: float, y2: float) -> None:
+        self.ops.append((self.flex, "l", x1, y1, x2, y2))
+
+
+# --------------------------------------------------------------------------------------------
+# Composition of the body (everything above the footer), at a scale factor s.
+# --------------------------------------------------------------------------------------------
+Pair = tuple[str, "str | None"]
+
+
+def _second_language(snapshot: dict) -> str | None:
+    language = snapshot.get("language")
+    return language if language in ("en", "uk") else None
+
+
+def _pair(key: str, second: str | None, **values: Any) -> Pair:
+    return _text(key, PRIMARY, **values), (_text(key, second, **values) if second else None)
+
+
+def _field(texts: Any, second: str | None) -> Pair:
+    """A snapshot text (dict lang -> text) in Norwegian and, when it differs, the second language."""
+    first = _pick(texts, PRIMARY)
+    other = _pick(texts, second) if second else None
+    return first, (other if other and other != first else None)
+
+
+def _both(fn: Any, value: Any, second: str | None) -> Pair:
+    first = fn(value, PRIMARY)
+    other = fn(value, second) if second else None
+    return first, (other if other != first else None)
+
+
+def _joined(key: str, second: str | None) -> str:
+    first = _text(key, PRIMARY)
+    return f"{first} · {_text(key, second)}" if second else first
+
+
+def _inline_pair(page: _Page, pair: Pair, s1: _Style, s2: _Style) -> None:
+    """A short bilingual phrase centred on one line ("nb  ·  en"), stacked if it does not fit."""
+    first, other = pair
+    cx = MARGIN_X + CONTENT_W / 2
+    if not other:
+        page.flow(_stack(CONTENT_W, (first, s1)), cx, "c")
+        return
+    sep = "  ·  "
+    w1 = _width(first, s1.font, s1.size)
+    total = w1 + _width(sep + other, s2.font, s2.size)
+    if total > CONTENT_W * 0.92:
+        page.flow(_stack(CONTENT_W, (first, s1), (other, s2)), cx, "c")
+        return
+    x = cx - total / 2
+    leading = max(s1.leading, s2.leading)
+    baseline = page.y - s1.size * _ASCENT - (leading - s1.size) / 2
+    page.ops.append((page.flex, "t", s1, x, baseline, first, "l"))
+    page.ops.append((page.flex, "t", s2, x + w1, baseline, sep + other, "l"))
+    page.y -= leading
+
+
+def _fitted(text: str, font: str, size: float, width: float, smallest: float) -> float:
+    """The size at which text fits on one line, but not below smallest."""
+    w = _width(text, font, size)
+    return size if w <= width else max(smallest, size * width / w)
+
+
+def _compose(snap: dict, s: float) -> _Page:
+    second = _second_language(snap)
+    page = _Page()
+    W = CONTENT_W
+    cx = MARGIN_X + W / 2
+
+    hs = 0.75 + 0.25 * s      # the heading shrinks and grows less than the body
+    st_title = _Style(BOLD, 30 * hs, BRAND, 1.15, space=5 * hs)
+    st_title2 = _Style(REGULAR, 12.5 * hs, MUTED, 1.3)
+    st_lead = _Style(REGULAR, 9.5 * hs, INK)
+    st_lead2 = _Style(REGULAR, 9 * hs, MUTED)
+    st_course = _Style(BOLD, 17 * hs, BRAND, 1.22)
+    st_course2 = _Style(REGULAR, 11.5 * hs, MUTED, 1.3)
+    st_small = _Style(REGULAR, 8.5 * hs, INK)
+    st_small2 = _Style(REGULAR, 8 * hs, MUTED)
+    st_label = _Style(BOLD, 7.5 * s, BRAND, 1.3)
+    st_label2 = _Style(REGULAR, 7 * s, MUTED, 1.3)
+    st_body = _Style(REGULAR, 9 * s, INK, 1.3)
+    st_body2 = _Style(REGULAR, 8 * s, MUTED, 1.3)
+    st_head = _Style(BOLD, 9 * s, BRAND, 1.3)
+    st_head2 = _Style(REGULAR, 8 * s, MUTED, 1.3)
+    st_item = _Style(REGULAR, 8.5 * s, INK, 1.27)
+    st_item2 = _Style(REGULAR, 7.5 * s, MUTED, 1.27)
+    st_marker = _Style(BOLD, 8.5 * s, BRAND, 1.27)
+
+    # ---- Heading, participant and course --------------------------------------------------
+    title, title2 = _pair("title", second)
+    page.flow([(title.upper(), st_title)], cx, "c")
+    if title2:
+        page.flow(_stack(W, (title2, st_title2)), cx, "c")
+    page.gap(10 * hs)
+    page.ops.append((page.flex, "o", cx, page.y))          # ornament: rules and a diamond
+    page.gap(14 * hs, flexible=True)
+
+    _inline_pair(page, _pair("certify", second), st_lead, st_lead2)
+    page.gap(6 * hs)
+    name = " ".join(str(snap.get("participant_name", "")).split())
+    st_name = _Style(BOLD, _fitted(name, BOLD, 27 * hs, W, 17 * hs), INK, 1.18)
+    page.flow(_stack(W, (name, st_name)), cx, "c")
+    page.gap(6 * hs)
+    _inline_pair(page, _pair("passed", second), st_lead, st_lead2)
+    page.gap(10 * hs)
+
+    course, course2 = _field(snap.get("course_title"), second)
+    page.flow(_stack(W * 0.9, (course, st_course), (course2, st_course2)), cx, "c")
+    page.gap(3 * hs)
+    _inline_pair(page, _pair("course_version", second, version=str(snap.get("course_version", ""))),
+                 st_small, st_small2)
+    page.gap(18 * s, flexible=True)
+
+    # ---- Key figures: a strip of cells (label, value, note) ---------------------------------
+    test_date = snap.get("test_date")
+    cells: list[tuple[Pair, Pair, Pair]] = [
+        (_pair("completed_on", second), _both(_format_date, snap.get("completed_on"), second), ("", None)),
+        (_pair("final_test", second), (_format_percent(int(snap.get("score_percent") or 0), PRIMARY), None),
+         (_text("test_passed_on", PRIMARY, date=_format_date(test_date, PRIMARY)),
+          _text("test_passed_on", second, date=_format_date(test_date, second)) if second else None)),
+        (_pair("nominal_hours", second), _both(_format_hours, float(snap.get("hours") or 0), second), ("", None)),
+        (_pair("learning_time", second), _both(_format_minutes, snap.get("learning_minutes"), second), ("", None)),
+    ]
+    if snap.get("valid_until"):
+        cells.append((_pair("valid_until", second), _both(_format_date, snap["valid_until"], second), ("", None)))
+    pad = 5 * s
+    cell_w = W / len(cells)
+    inner = cell_w - 2 * pad
+    stacks = []
+    for (l1, l2), (v1, v2), (n1, n2) in cells:
+        st_value = _Style(BOLD, _fitted(v1, BOLD, 10.5 * s, inner, 8.5 * s), INK, 1.3)
+        st_value2 = _Style(REGULAR, _fitted(v2 or "", REGULAR, 8.5 * s, inner, 7 * s), MUTED, 1.3)
+        stack = _stack(inner, (l1, st_label), (l2, st_label2))
+        stack.append(("", _Style(REGULAR, 3 * s, INK, 1.0)))
+        stack += _stack(inner, (v1, st_value), (v2, st_value2), (n1, st_label2), (n2, st_label2))
+        stacks.append(stack)
+    strip_h = max(_height(stack) for stack in stacks)
+    top = page.y
+    page.line(MARGIN_X, top, MARGIN_X + W, top)
+    y0 = top - 9 * s
+    for i, stack in enumerate(stacks):
+        x = MARGIN_X + i * cell_w
+        page.place(stack, x + cell_w / 2, y0, "c")
+        if i:
+            page.line(x, y0, x, y0 - strip_h)
+    page.y = y0 - strip_h - 8 * s
+    page.line(MARGIN_X, page.y, MARGIN_X + W, page.y)
+    page.gap(13 * s, flexible=True)
+
+    # ---- Role, legal basis, form of training: label | value rows ----------------------------
+    label_w = 118 * s
+    value_x = MARGIN_X + label_w + 10 * s
+    value_w = MARGIN_X + W - value_x
+    audience_key = f"audience.{snap.get('audience')}"
+    role = _pair(audience_key, second) if audience_key in LABELS else (str(snap.get("audience", "")), None)
+    rows = [
+        (_pair("role", second), role),
+        (_pair("legal_basis", second), _field(snap.get("legal_basis"), second)),
+        (_pair("delivery", second), _pair("delivery_value", second)),
+    ]
+    for i, ((l1, l2), (v1, v2)) in enumerate(rows):
+        left = _stack(label_w, (l1, st_label), (l2, st_label2))
+        right = _stack(value_w, (v1, st_body), (v2, st_body2))
+        top = page.y
+        page.place(left, MARGIN_X, top - 1.2 * s)
+        page.place(right, value_x, top)
+        page.y = top - max(_height(left) + 1.2 * s, _height(right))
+        if i < len(rows) - 1:
+            page.gap(7 * s)
+
+    # ---- Topics and § 3-18 points, two columns each ---------------------------------------
+    topics = [_field(topic, second) for topic in (snap.get("topics") or [])]
+    if topics:
+        page.gap(16 * s, flexible=True)
+        _section_heading(page, _pair("topics", second), st_head, st_head2, s)
+        _two_columns(page, [(str(i), topic) for i, topic in enumerate(topics, 1)],
+                     st_marker, st_item, st_item2, s)
+
+    covered = set(snap.get("regulation_points") or [])
+    points = [p for p in REGULATION_POINTS if p in covered]
+    if points:
+        page.gap(16 * s, flexible=True)
+        _section_heading(page, _pair("points", second), st_head, st_head2, s)
+        _two_columns(page, [(f"{p})", _pair(f"point.{p}", second)) for p in points],
+                     st_marker, st_item, st_item2, s)
+    return page
+
+
+def _section_heading(page: _Page, pair: Pair, s1: _Style, s2: _Style, s: float) -> None:
+    page.flow(_stack(CONTENT_W, (pair[0], s1), (pair[1], s2)), MARGIN_X)
+    page.gap(2 * s)
+    page.line(MARGIN_X, page.y, MARGIN_X + CONTENT_W, page.y)
+    page.gap(6 * s)
+
+
+def _two_columns(page: _Page, items: list[tuple[str, Pair]], marker: _Style, s1: _Style, s2: _Style,
+                 s: float) -> None:
+    """Numbered or lettered items in two columns, filled column by column."""
+    gutter = 18 * s
+    indent = 15 * s
+    col_w = (CONTENT_W - gutter) / 2
+    half = (len(items) + 1) // 2
+    columns = [items[:half], items[half:]]
+    top = lowest = page.y
+    item_gap = 4 * s
+    for c, column in enumerate(columns):
+        x = MARGIN_X + c * (col_w + gutter)
+        y = top
+        for mark, (t1, t2) in column:
+            page.place([(mark, marker)], x, y)
+            y = page.place(_stack(col_w - indent, (t1, s1), (t2, s2)), x + indent, y) - item_gap
+        lowest = min(lowest, y + item_gap)
+    page.y = lowest
+
+
+# --------------------------------------------------------------------------------------------
+# The footer: issuer and ids on the left; verification text and QR code on the right.
+# Fixed size (it never scales), y measured downwards from its top.
+# --------------------------------------------------------------------------------------------
+def _compose_footer(snap: dict, verify_url: str) -> tuple[_Page, float]:
+    second = _second_language(snap)
+    page = _Page()
+    st_label = _Style(REGULAR, 7, MUTED, 1.3)
+    st_label_b = _Style(BOLD, 7.5, BRAND, 1.3)
+    st_issuer = _Style(BOLD, 11, INK, 1.3)
+    st_text = _Style(REGULAR, 7.5, INK, 1.35)
+    st_text2 = _Style(REGULAR, 7, MUTED, 1.35)
+    st_id = _Style(BOLD, 8.5, INK, 1.35)
+    st_url = _Style(REGULAR, 7.5, BRAND, 1.35)
+
+    text_w = 138.0
+    right_w = QR_SIZE + 12 + text_w
+    left_w = CONTENT_W - right_w - 14
+    x = MARGIN_X
+    y = page.place(_stack(left_w, (_joined("issued_by", second), st_label)), x, 0)
+    issuer = str(snap.get("issuer_name", ""))
+    st_issuer = _Style(BOLD, _fitted(issuer, BOLD, 11, left_w, 8.5), INK, 1.3)
+    y = page.place(_stack(left_w, (issuer, st_issuer)), x, y)
+    orgnr = _format_orgnr(snap.get("issuer_orgnr"))
+    y = page.place(_stack(left_w, (f"{_joined('org_nr', second)} {orgnr}", st_text)), x, y) - 7
+
+    col_w = (left_w - 12) / 2
+    lowest = y
+    for i, (key, value) in enumerate((("serial", snap.get("serial")),
+                                      ("verification_code", snap.get("verification_code")))):
+        label = _stack(col_w, (_text(key, PRIMARY), st_label), (_text(key, second) if second else None, st_label))
+        value = str(value or "")
+        st_value = _Style(BOLD, _fitted(value, BOLD, 8.5, col_w, 6.5), INK, 1.35)
+        bottom = page.place(label + [(value, st_value)], x + i * (col_w + 12), y)
+        lowest = min(lowest, bottom)
+    left_h = -lowest
+
+    qr_x = MARGIN_X + CONTENT_W - QR_SIZE
+    stack = _stack(text_w, (_text("verify", PRIMARY), st_label_b),
+                   (_text("verify", second) if second else None, st_label),
+                   (_text("verify_hint", PRIMARY), st_text),
+                   (_text("verify_hint", second) if second else None, st_text2))
+    stack += [(line, st_url) for line in _split_url(verify_url, st_url.font, st_url.size, text_w)]
+    right_h = _height(stack)
+    height = max(left_h, QR_SIZE, right_h)
+    # The text sits right-aligned beside the QR code, its last line level with the code's foot.
+    page.place(stack, qr_x - 12, -(height - right_h), "r")
+    page.ops.append((0, "q", qr_x, -height, QR_SIZE, verify_url))
+    return page, height
+
+
+# --------------------------------------------------------------------------------------------
+# Drawing
+# --------------------------------------------------------------------------------------------
+def _draw_frame(c: Canvas) -> None:
+    """A double rule in the brand colour with small diamonds on the inner corners."""
+    c.setStrokeColor(BRAND)
+    c.setLineWidth(2.2)
+    c.rect(22, 22, PAGE_W - 44, PAGE_H - 44, stroke=1, fill=0)
+    c.setLineWidth(0.6)
+    c.rect(29, 29, PAGE_W - 58, PAGE_H - 58, stroke=1, fill=0)
+    c.setFillColor(BRAND)
+    for x, y in ((29, 29), (29, PAGE_H - 29), (PAGE_W - 29, 29), (PAGE_W - 29, PAGE_H - 29)):
+        _diamond(c, x, y, 4.0)
+
+
+def _diamond(c: Canvas, x: float, y: float, r: float) -> None:
+    path = c.beginPath()
+    path.moveTo(x, y + r)
+    path.lineTo(x + r, y)
+    path.lineTo(x, y - r)
+    path.lineTo(x - r, y)
+    path.close()
+    c.drawPath(path, stroke=0, fill=1)
+
+
+_RUNS = re.compile(r"0{5,}|1{5,}")
+_FINDER_LIKE = re.compile(r"(?=10111010000|00001011101)")
+_BITS = bytes.maketrans(b"\x00\x01", b"01")
+
+
+def _mask_penalty(modules: list[list[bool]]) -> int:
+    """The QR mask penalty of ISO/IEC 18004 (rules 1-4), on strings and integers for speed."""
+    rows = [bytes(row).translate(_BITS).decode() for row in modules]
+    cols = ["".join(col) for col in zip(*rows)]
+    n = len(rows)
+    penalty = 0
+    for line in rows + cols:
+        for run in _RUNS.finditer(line):
+            penalty += run.end() - run.start() - 2               # 3 + (length - 5)
+        penalty += 40 * len(_FINDER_LIKE.findall(line))
+    full = (1 << n) - 1
+    ints = [int(row, 2) for row in rows]
+    for a, b in zip(ints, ints[1:]):
+        dark = a & b & (a >> 1) & (b >> 1)
+        na, nb = ~a & full, ~b & full
+        light = na & nb & (na >> 1) & (nb >> 1)
+        penalty += 3 * (dark.bit_count() + light.bit_count())
+    dark_share = sum(row.count("1") for row in rows) * 100 / (n * n)
+    penalty += 10 * int(abs(dark_share - 50) // 5)
+    return penalty
+
+
+def qr_modules(value: str) -> list[list[bool]]:
+    """The QR code's module matrix, from reportlab's QrCodeWidget (error correction M).
+
+    reportlab's own mask choice scores each of the eight masks in pure Python and takes about
+    10 ms; the same choice with the scoring above takes about 2 ms.
+    """
+    qr = QrCodeWidget(value, barLevel="M").qr
+    qr.version = qr.calculate_version()
+    best, best_penalty = 0, None
+    for mask in range(8):
+        qr.makeImpl(True, mask)
+        penalty = _mask_penalty(qr.modules)
+        if best_penalty is None or penalty < best_penalty:
+            best, best_penalty = mask, penalty
+    qr.makeImpl(False, best)
+    return qr.modules
+
+
+def _draw_qr(c: Canvas, x: float, y: float, size: float, value: str) -> None:
+    """The QR code as one filled path in module units (runs of dark modules merged).
+
+    The white quiet zone is the page around it; nothing is drawn within four modules.
+    """
+    modules = qr_modules(value)
+    n = len(modules)
+    ops = []
+    for r, row in enumerate(modules):
+        y_row = n - 1 - r
+        start = None
+        for col, dark in enumerate(row):
+            if dark:
+                if start is None:
+                    start = col
+            elif start is not None:
+                ops.append(f"{start} {y_row} {col - start} 1 re")
+                start = None
+        if start is not None:
+            ops.append(f"{start} {y_row} {n - start} 1 re")
+    c.saveState()
+    c.translate(x, y)
+    c.scale(size / n, size / n)
+    c.setFillColor(INK)
+    c.addLiteral("\n".join(ops) + "\nf")
+    c.restoreState()
+
+
+def _draw(c: Canvas, page: _Page, top: float, extra: float) -> None:
+    font = size = color = None
+    c.setStrokeColor(HAIRLINE)
+    c.setLineWidth(0.6)
+    for op in page.ops:
+        dy = top - op[0] * extra
+        kind = op[1]
+        if kind == "t":
+            _, _, style, x, y, text, align = op
+            if not text:
+                continue
+            if style.font != font or style.size != size:
+                font, size = style.font, style.size
+                c.setFont(font, size)
+            if style.color is not color:
+                color = style.color
+                c.setFillColor(color)
+            if align == "c":
+                c.drawCentredString(x, dy + y, text, charSpace=style.space)
+            elif align == "r":
+                c.drawRightString(x, dy + y, text, charSpace=style.space)
+            else:
+                c.drawString(x, dy + y, text, charSpace=style.space)
+        elif kind == "l":
+            _, _, x1, y1, x2, y2 = op
+            c.line(x1, dy + y1, x2, dy + y2)
+        elif kind == "o":
+            _, _, x, y = op
+            c.setStrokeColor(BRAND)
+            c.setLineWidth(0.8)
+            c.line(x - 58, dy + y, x - 9, dy + y)
+            c.line(x + 9, dy + y, x + 58, dy + y)
+            c.setStrokeColor(HAIRLINE)
+            c.setLineWidth(0.6)
+            c.setFillColor(BRAND)
+            color = BRAND
+            _diamond(c, x, dy + y, 3.2)
+        elif kind == "q":
+            _, _, x, y, qr_size, value = op
+            _draw_qr(c, x, dy + y, qr_size, value)
+            color = None
+
+
+def _fit(snapshot: dict, available: float) -> tuple[_Page, float]:
+    """Compose the body at the largest scale (within bounds) at which it fits; few passes."""
+    s = 1.0
+    fits: tuple[_Page, float] | None = None
+    too_big = None
+    for _ in range(5):
+        page = _compose(snapshot, s)
+        height = -page.y
+        if height <= available:
+            if fits is None or s > fits[1]:
+                fits = (page, s)
+            if s >= MAX_SCALE or available - height < 0.04 * available:
+                break
+            guess = min(MAX_SCALE, s * available / height)
+            s = guess if too_big is None else min(guess, (s + too_big) / 2)
+        else:
+            too_big = s if too_big is None else min(too_big, s)
+            if s <= MIN_SCALE:
+                break
+            guess = max(MIN_SCALE, s * available / height * 0.99)
+            s = guess if fits is None else max(guess, (s + fits[1]) / 2)
+        if fits is not None and too_big is not None and too_big - fits[1] < 0.02:
+            break
+    if fits is None:                      # cannot happen with real data; draw it anyway
+        return page, s
+    return fits
+
+
+def render_certificate(snapshot: dict, *, verify_url: str) -> bytes:
+    """The certificate as the bytes of a one-page A4 PDF."""
+    register_fonts()
+    footer, footer_h = _compose_footer(snapshot, verify_url)
+    footer_top = BOTTOM + footer_h
+    rule_y = footer_top + 14
+    available = TOP - rule_y - 18
+
+    page, _ = _fit(snapshot, available)
+    spare = max(0.0, available + page.y)
+    extra = min(spare / page.flex, 24.0) if page.flex else 0.0
+    top = TOP - (spare - extra * page.flex) * 0.35
+
+    course = _pick(snapshot.get("course_title"), PRIMARY)
+    name = " ".join(str(snapshot.get("participant_name", "")).split())
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4, pageCompression=1, lang=PRIMARY, initialFontName=REGULAR)
+    c.setTitle(f"{LABELS['title'][PRIMARY]} – {course}")
+    c.setAuthor(str(snapshot.get("issuer_name", "")))
+    c.setSubject(f"{course} – {name}")
+    c.setKeywords(f"{snapshot.get('serial', '')} {snapshot.get('verification_code', '')}".strip())
+    c.setCreator("hms-lms")
+
+    _draw_frame(c)
+    _draw(c, page, top, extra)
+    c.line(MARGIN_X, rule_y, MARGIN_X + CONTENT_W, rule_y)
+    _draw(c, footer, footer_top, 0.0)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Sample data for previews
+# --------------------------------------------------------------------------------------------
+_ISSUER = {"issuer_name": "Arbeidsmiljøakademiet AS", "issuer_orgnr": "921438575"}
+
+_LEADER_TOPICS = [
+    {"nb": "Ansvar og roller i HMS-arbeidet", "en": "Responsibility and roles in HSE work",
+     "uk": "Відповідальність і ролі в роботі з HMS"},
+    {"nb": "Internkontroll – systematisk HMS-arbeid", "en": "Internal control – systematic HSE work",
+     "uk": "Внутрішній контроль – систематична робота з HMS"},
+    {"nb": "Risikovurdering steg for steg", "en": "Risk assessment step by step",
+     "uk": "Оцінка ризиків крок за кроком"},
+    {"nb": "Avvik, varsling og beredskap", "en": "Deviations, whistleblowing and emergency preparedness",
+     "uk": "Відхилення, викривання та готовність до надзвичайних ситуацій"},
+    {"nb": "Psykososialt arbeidsmiljø", "en": "The psychosocial working environment",
+     "uk": "Психосоціальне робоче середовище"},
+    {"nb": "Fysisk arbeidsmiljø og arbeidstid", "en": "Physical working environment and working hours",
+     "uk": "Фізичне робоче середовище та робочий час"},
+]
+
+_EMPLOYEE_TOPICS = [
+    {"nb": "Dine rettigheter og plikter", "en": "Your rights and duties", "uk": "Ваші права та обов'язки"},
+    {"nb": "HMS i praksis", "en": "HSE in practice", "uk": "HMS на практиці"},
+    {"nb": "Risiko og avvik", "en": "Risk and deviations", "uk": "Ризики та відхилення"},
+    {"nb": "Fysisk og kjemisk arbeidsmiljø", "en": "Physical and chemical working environment",
+     "uk": "Фізичне та хімічне робоче середовище"},
+    {"nb": "Psykososialt arbeidsmiljø og arbeidstid",
+     "en": "Psychosocial working environment and working hours",
+     "uk": "Психосоціальне робоче середовище та робочий час"},
+    {"nb": "Varsling og beredskap", "en": "Whistleblowing and emergency preparedness",
+     "uk": "Повідомлення про порушення та готовність до надзвичайних ситуацій"},
+]
+
+_SAFETY_REP_TOPICS = [
+    {"nb": "Verneombudets rolle", "en": "The safety representative's role",
+     "uk": "Роль представника з охорони праці"},
+    {"nb": "Fullt forsvarlig arbeidsmiljø – og hvem som gjør hva",
+     "en": "A fully sound working environment – and who does what",
+     "uk": "Повністю належне робоче середовище – і хто за що відповідає"},
+    {"nb": "Systematisk HMS-arbeid", "en": "Systematic HSE work", "uk": "Систематична робота з охорони праці"},
+    {"nb": "Risikovurdering", "en": "Risk assessment", "uk": "Оцінка ризиків"},
+    {"nb": "Psykososialt og organisatorisk arbeidsmiljø",
+     "en": "The psychosocial and organisational working environment",
+     "uk": "Психосоціальне та організаційне робоче середовище"},
+    {"nb": "Fysiske arbeidsmiljøfaktorer", "en": "Physical working environment factors",
+     "uk": "Фізичні чинники робочого середовища"},
+    {"nb": "Kjemiske og biologiske helsefarer", "en": "Chemical and biological health hazards",
+     "uk": "Хімічні та біологічні небезпеки для здоров'я"},
+    {"nb": "Lover og regler om arbeidsmiljø", "en": "Working environment laws and regulations",
+     "uk": "Закони та нормативні акти про робоче середовище"},
+]
+
+
+def sample_snapshot(language: str) -> dict:
+    """Realistic certificate data for previews: "nb", "en" or "uk"."""
+    if language == "uk":
+        return {
+            "serial": "HMS-2026-000042",
+            "verification_code": "7K3M-Q9TX-2HVB-WD4R",
+            "language": "uk",
+            "participant_name": "Олена Коваленко",
+            "course_title": {"nb": "HMS for verneombud", "en": "HSE for safety representatives",
+                             "uk": "HMS для представників з охорони праці (verneombud)"},
+            "course_version": "2026.1",
+            "audience": "safety_rep",
+            "legal_basis": {
+                "nb": "Arbeidsmiljøloven § 6-5 og forskrift om organisering, ledelse og medvirkning "
+                      "§§ 3-18 og 3-19",
+                "en": "Working Environment Act section 6-5 and Regulations concerning Organisation, "
+                      "Management and Employee Participation sections 3-18 and 3-19",
+                "uk": "Закон про робоче середовище, § 6-5, та Положення про організацію, управління та "
+                      "участь працівників, §§ 3-18 і 3-19",
+            },
+            "topics": [dict(t) for t in _SAFETY_REP_TOPICS],
+            "regulation_points": list(REGULATION_POINTS),
+            "hours": 8.0,
+            "learning_minutes": 512,
+            "score_percent": 92,
+            "test_date": "2026-03-05",
+            "completed_on": "2026-03-05",
+            "valid_until": "2028-03-05",
+            **_ISSUER,
+        }
+    if language == "en":
+        return {
+            "serial": "HMS-2026-000107",
+            "verification_code": "P4RT-8XNC-M2KD-6QHW",
+            "language": "en",
+            "participant_name": "Daniel O'Connor",
+            "course_title": {"nb": "HMS for arbeidstakere", "en": "HSE for employees", "uk": "HMS для працівників"},
+            "course_version": "2026.1",
+            "audience": "employee",
+            "legal_basis": {
+                "nb": "Internkontrollforskriften § 5",
+                "en": "Internal Control Regulations (internkontrollforskriften) section 5",
+                "uk": "Положення про внутрішній контроль (internkontrollforskriften), § 5",
+            },
+            "topics": [dict(t) for t in _EMPLOYEE_TOPICS],
+            "regulation_points": [],
+            "hours": 1.5,
+            "learning_minutes": 104,
+            "score_percent": 87,
+            "test_date": "2026-02-17",
+            "completed_on": "2026-02-17",
+            "valid_until": None,
+            **_ISSUER,
+        }
+    return {
+        "serial": "HMS-2026-000031",
+        "verification_code": "H7WQ-3LBZ-K9TF-X2MC",
+        "language": "nb",
+        "participant_name": "Bjørn Ødegård",
+        "course_title": {"nb": "HMS for ledere", "en": "HSE for managers", "uk": "HMS для керівників"},
+        "course_version": "2026.1",
+        "audience": "leader",
+        "legal_basis": {
+            "nb": "Arbeidsmiljøloven § 3-5",
+            "en": "Working Environment Act (arbeidsmiljøloven) section 3-5",
+            "uk": "Закон про робоче середовище (arbeidsmiljøloven), § 3-5",
+        },
+        "topics": [dict(t) for t in _LEADER_TOPICS],
+        "regulation_points": [],
+        "hours": 3.0,
+        "learning_minutes": 212,
+        "score_percent": 90,
+        "test_date": "2026-01-28",
+        "completed_on": "2026-01-28",
+        "valid_until": "2029-01-28",
+        **_ISSUER,
+    }
