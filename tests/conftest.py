@@ -310,3 +310,22 @@ def enrolled(app, make_user, load_course, login):
         return user, slug
 
     return factory
+
+
+@pytest.fixture
+def make_app(app):
+    """Factory: another app on the same database with overrides; its connections are closed after."""
+    from lms import create_app
+    from lms.extensions import db
+
+    made = []
+
+    def factory(**overrides):
+        other = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], **overrides))
+        made.append(other)
+        return other
+
+    yield factory
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()

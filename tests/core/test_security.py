@@ -50,13 +50,10 @@ def test_error_pages_are_localized_html(client):
     assert "Сторінку не знайдено" in uk.text
 
 
-def test_unexpected_errors_give_a_localized_500(app):
+def test_unexpected_errors_give_a_localized_500(make_app):
     from flask import Blueprint
 
-    from lms import create_app
-    from tests.conftest import make_config
-
-    broken = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    broken = make_app()
     bp = Blueprint("boom", __name__)
 
     @bp.get("/boom")
