@@ -5,10 +5,16 @@ database, so it can run in a request, a CLI command or a ZIP export alike. The c
 always in Norwegian (bokmål); when the learner took the course in English or Ukrainian, every
 label and field also appears in that language, beside or below the Norwegian in a lighter style.
 
-The page is laid out by hand on a reportlab canvas (no platypus) because that is several times
-faster: the body is composed at a scale factor, measured, and composed again smaller until it
-fits above the footer, so a long name, eight topics, the six § 3-18 points and Ukrainian text
-still give one page.
+The page is laid out by hand on a reportlab canvas (no platypus), which is several times
+faster: the body is composed at a scale factor, measured, and composed again at the largest
+scale that fits above the footer, so a long name, eight topics, the six § 3-18 points and
+Ukrainian text still give one page, and a short certificate does not look empty.
+
+Speed (a warm render is a few milliseconds of CPU) comes from three things done once per
+process: the fonts are registered once, and the embedded font subsets are built and compressed
+once (_SharedSubsetFont: every certificate's subset starts from the same seed characters);
+text widths are cached. The QR code is encoded by reportlab's QrCodeWidget, with a faster
+choice of mask (qr_modules).
 """
 
 from __future__ import annotations
@@ -17,16 +23,24 @@ import functools
 import io
 import re
 import threading
+import zlib
+from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from babel import Locale, dates, numbers
+from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.barcode.qrencoder import QRUtil
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap,
+)
 from reportlab.pdfgen.canvas import Canvas
 
 __all__ = ["LABELS", "render_certificate", "sample_snapshot"]
@@ -140,7 +154,7 @@ _BABEL_LOCALES = {"nb": Locale.parse("nb_NO"), "en": Locale.parse("en_GB"), "uk"
 
 # --------------------------------------------------------------------------------------------
 # Fonts: DejaVu Sans, shipped in fonts/ with its licence, registered once per process and
-# embedded as a subset by reportlab (names like "AAAAAA+DejaVuSans").
+# embedded as a subset (names like "AAAAAA+DejaVuSans").
 # --------------------------------------------------------------------------------------------
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "DejaVuSans"
@@ -148,17 +162,113 @@ BOLD = "DejaVuSans-Bold"
 _fonts_lock = threading.Lock()
 _fonts_ready = False
 
+# Every document's subsets start with these characters, in this order, so that certificates
+# share their subsets and _SharedSubsetFont can reuse the built font programs. Characters
+# outside them (a rare letter in a name) are appended and give a subset of their own.
+SEED_LATIN = "".join(map(chr, range(32, 127))) + "ÆØÅæøåÉéÈèÊêËëÜüÖöÄäÁáÍíÓóÚúÑñÇçß–—·§‘’“”«»…\u202f"
+SEED_CYRILLIC = "АБВГҐДЕЄЖЗИІЇЙКЛМНОПРСТУФХЦЧШЩЬЮЯабвгґдеєжзиіїйклмнопрстуфхцчшщьюяʼ№"
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_SUBSET_CACHE_SIZE = 32
+
+
+def _flate_stream(compressed: bytes) -> pdfdoc.PDFStream:
+    """A stream whose content is already Flate-compressed (reportlab then leaves it alone)."""
+    stream = pdfdoc.PDFStream(content=compressed)
+    stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    return stream
+
+
+class _SharedSubsetFont(TTFont):
+    """A TTFont whose embedded subsets are built and compressed once per process.
+
+    At save time reportlab rebuilds every subset from the glyph tables, formats its widths and
+    ToUnicode map and compresses all of it: about half of the time a certificate took. Here
+    those parts are kept per distinct subset (a small LRU) and written as they are. The PDF
+    objects are the ones TTFont.addObjects and TTFontFace.addSubsetObjects write.
+    """
+
+    def __init__(self, name: str, filename: str) -> None:
+        super().__init__(name, filename)
+        self._parts: OrderedDict[tuple, tuple[bytes, bytes, bytes, int]] = OrderedDict()
+        self._parts_lock = threading.Lock()
+
+    def _subset_parts(self, base_name: str, subset: list[int]) -> tuple[bytes, bytes, bytes, int]:
+        key = (base_name, tuple(subset))
+        with self._parts_lock:
+            parts = self._parts.get(key)
+            if parts is not None:
+                self._parts.move_to_end(key)
+                return parts
+        face = self.face
+        program = face.makeSubset(subset)
+        widths = ("[ " + " ".join(fp_str(face.getCharWidth(code)) for code in subset) + " ]").encode()
+        cmap = makeToUnicodeCMap(base_name, subset).encode("latin-1")
+        parts = (widths, zlib.compress(cmap), zlib.compress(program), len(program))
+        with self._parts_lock:
+            self._parts[key] = parts
+            while len(self._parts) > _SUBSET_CACHE_SIZE:
+                self._parts.popitem(last=False)
+        return parts
+
+    def addObjects(self, doc: pdfdoc.PDFDocument) -> None:
+        if not doc.compression:
+            return super().addObjects(doc)
+        state = self._assignState(doc)
+        state.frozen = 1
+        face = self.face
+        flags = (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            base_name = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+            widths, cmap, program, length1 = self._subset_parts(base_name, subset)
+            font_file = _flate_stream(program)
+            font_file.dictionary["Length1"] = length1
+            descriptor = pdfdoc.PDFDictionary({
+                "Type": "/FontDescriptor",
+                "Ascent": face.ascent,
+                "CapHeight": face.capHeight,
+                "Descent": face.descent,
+                "Flags": flags,
+                "FontBBox": pdfdoc.PDFArray(face.bbox),
+                "FontName": pdfdoc.PDFName(base_name),
+                "ItalicAngle": face.italicAngle,
+                "StemV": face.stemV,
+                "FontFile2": doc.Reference(font_file, f"fontFile:{face.filename}({base_name})"),
+                "MissingWidth": face.defaultWidth,
+            })
+            font = pdfdoc.PDFTrueTypeFont()
+            font.Name = internal_name
+            font.BaseFont = base_name
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = widths                    # bytes are written as they are
+            font.ToUnicode = doc.Reference(_flate_stream(cmap), "toUnicodeCMap:" + base_name)
+            font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
+            doc.Reference(font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = font
+        del self.state[doc]
+
 
 def register_fonts() -> None:
-    """Register the certificate fonts with reportlab; cheap to call again."""
+    """Register the certificate fonts with reportlab once per process; cheap to call again."""
     global _fonts_ready
     if _fonts_ready:
         return
     with _fonts_lock:
         if not _fonts_ready:
-            pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
-            pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+            pdfmetrics.registerFont(_SharedSubsetFont(REGULAR, str(FONT_DIR / "DejaVuSans.ttf")))
+            pdfmetrics.registerFont(_SharedSubsetFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+            # reportlab wraps compressed page streams in ASCII85 by default: a quarter bigger
+            # and slower, of no use in 8-bit-clean PDF files. This setting is process-wide.
+            rl_config.useA85 = 0
             _fonts_ready = True
+
+
+def _seed_fonts(c: Canvas, cyrillic: bool) -> None:
+    """Assign the shared seed characters to both fonts before anything is drawn."""
+    seed = SEED_LATIN + (SEED_CYRILLIC if cyrillic else "")
+    for name in (REGULAR, BOLD):
+        pdfmetrics.getFont(name).splitString(seed, c._doc)
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,8 +276,8 @@ def register_fonts() -> None:
 # --------------------------------------------------------------------------------------------
 PAGE_W, PAGE_H = A4
 MARGIN_X = 64.0
-TOP = PAGE_H - 70.0           # top of the first line of text
-BOTTOM = 58.0                 # bottom of the footer
+TOP = PAGE_H - 64.0           # top of the first line of text
+BOTTOM = 54.0                 # bottom of the footer
 CONTENT_W = PAGE_W - 2 * MARGIN_X
 MIN_SCALE = 0.55              # the body never shrinks below this...
 MAX_SCALE = 1.15              # ...and grows up to this when the page would look empty
@@ -179,6 +289,12 @@ MUTED = HexColor("#65736e")   # the second language
 HAIRLINE = HexColor("#c5d6d0")
 
 _ASCENT = 0.76                # baseline below the top of a line box, as a share of the size
+MIN_SIZE = 5.5                # no text smaller than this, however much there is
+
+
+def _sz(points: float, s: float) -> float:
+    """A font size at scale s, never below MIN_SIZE."""
+    return max(MIN_SIZE, points * s)
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,16 +363,21 @@ def _width(text: str, font: str, size: float) -> float:
     return _units(text, font) * size / 1000
 
 
+_KEEP_TOGETHER = re.compile(r"(§§?) ")
+
+
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy word wrap; a word longer than the line stays whole."""
+    """Greedy word wrap at spaces (not at no-break spaces, nor after '§'); a word longer than
+    the line stays whole."""
     limit = width * 1000 / size
     if _units(text, font) <= limit:
         return [text]
+    text = _KEEP_TOGETHER.sub("\\1\u00a0", text)
     space = _units(" ", font)
     lines: list[str] = []
     line: list[str] = []
     used = 0.0
-    for word in text.split():
+    for word in text.split(" "):
         w = _units(word, font)
         if line and used + space + w > limit:
             lines.append(" ".join(line))
@@ -356,7 +477,7 @@ Pair = tuple[str, "str | None"]
 
 def _second_language(snapshot: dict) -> str | None:
     language = snapshot.get("language")
-    return language if language in ("en", "uk") else None
+    return language if language in LANGUAGES and language != PRIMARY else None
 
 
 def _pair(key: str, second: str | None, **values: Any) -> Pair:
@@ -414,7 +535,7 @@ def _compose(snap: dict, s: float) -> _Page:
     W = CONTENT_W
     cx = MARGIN_X + W / 2
 
-    hs = 0.75 + 0.25 * s      # the heading shrinks and grows less than the body
+    hs = 0.6 + 0.4 * s        # the heading shrinks and grows less than the body
     st_title = _Style(BOLD, 30 * hs, BRAND, 1.15, space=5 * hs)
     st_title2 = _Style(REGULAR, 12.5 * hs, MUTED, 1.3)
     st_lead = _Style(REGULAR, 9.5 * hs, INK)
@@ -423,15 +544,15 @@ def _compose(snap: dict, s: float) -> _Page:
     st_course2 = _Style(REGULAR, 11.5 * hs, MUTED, 1.3)
     st_small = _Style(REGULAR, 8.5 * hs, INK)
     st_small2 = _Style(REGULAR, 8 * hs, MUTED)
-    st_label = _Style(BOLD, 7.5 * s, BRAND, 1.3)
-    st_label2 = _Style(REGULAR, 7 * s, MUTED, 1.3)
-    st_body = _Style(REGULAR, 9 * s, INK, 1.3)
-    st_body2 = _Style(REGULAR, 8 * s, MUTED, 1.3)
-    st_head = _Style(BOLD, 9 * s, BRAND, 1.3)
-    st_head2 = _Style(REGULAR, 8 * s, MUTED, 1.3)
-    st_item = _Style(REGULAR, 8.5 * s, INK, 1.27)
-    st_item2 = _Style(REGULAR, 7.5 * s, MUTED, 1.27)
-    st_marker = _Style(BOLD, 8.5 * s, BRAND, 1.27)
+    st_label = _Style(BOLD, _sz(7.5, s), BRAND, 1.3)
+    st_label2 = _Style(REGULAR, _sz(7, s), MUTED, 1.3)
+    st_body = _Style(REGULAR, _sz(9, s), INK, 1.3)
+    st_body2 = _Style(REGULAR, _sz(8, s), MUTED, 1.3)
+    st_head = _Style(BOLD, _sz(9, s), BRAND, 1.3)
+    st_head2 = _Style(REGULAR, _sz(8, s), MUTED, 1.3)
+    st_item = _Style(REGULAR, _sz(8.5, s), INK, 1.27)
+    st_item2 = _Style(REGULAR, _sz(7.5, s), MUTED, 1.27)
+    st_marker = _Style(BOLD, _sz(8.5, s), BRAND, 1.27)
 
     # ---- Heading, participant and course --------------------------------------------------
     title, title2 = _pair("title", second)
@@ -460,6 +581,9 @@ def _compose(snap: dict, s: float) -> _Page:
 
     # ---- Key figures: a strip of cells (label, value, note) ---------------------------------
     test_date = snap.get("test_date")
+    ks = min(s, 1.0)                   # the strip is full already at 1.0: it does not grow
+    st_clabel = _Style(BOLD, _sz(7.5, ks), BRAND, 1.3)
+    st_clabel2 = _Style(REGULAR, _sz(7, ks), MUTED, 1.3)
     cells: list[tuple[Pair, Pair, Pair]] = [
         (_pair("completed_on", second), _both(_format_date, snap.get("completed_on"), second), ("", None)),
         (_pair("final_test", second), (_format_percent(int(snap.get("score_percent") or 0), PRIMARY), None),
@@ -470,29 +594,40 @@ def _compose(snap: dict, s: float) -> _Page:
     ]
     if snap.get("valid_until"):
         cells.append((_pair("valid_until", second), _both(_format_date, snap["valid_until"], second), ("", None)))
-    pad = 5 * s
-    cell_w = W / len(cells)
-    inner = cell_w - 2 * pad
-    stacks = []
+    # Each cell as wide as its longest line wants, the rest of the width shared out evenly.
+    pad = 5 * ks
+    wants = []
     for (l1, l2), (v1, v2), (n1, n2) in cells:
-        st_value = _Style(BOLD, _fitted(v1, BOLD, 10.5 * s, inner, 8.5 * s), INK, 1.3)
-        st_value2 = _Style(REGULAR, _fitted(v2 or "", REGULAR, 8.5 * s, inner, 7 * s), MUTED, 1.3)
-        stack = _stack(inner, (l1, st_label), (l2, st_label2))
-        stack.append(("", _Style(REGULAR, 3 * s, INK, 1.0)))
-        stack += _stack(inner, (v1, st_value), (v2, st_value2), (n1, st_label2), (n2, st_label2))
+        wants.append(2 * pad + max(
+            _width(l1, st_clabel.font, st_clabel.size), _width(l2 or "", st_clabel2.font, st_clabel2.size),
+            _width(v1, BOLD, 10.5 * ks), _width(v2 or "", REGULAR, 8.5 * ks),
+            _width(n1 or "", st_clabel2.font, st_clabel2.size), _width(n2 or "", st_clabel2.font, st_clabel2.size)))
+    spare = W - sum(wants)
+    widths = [w + spare / len(wants) for w in wants] if spare >= 0 else [w * W / sum(wants) for w in wants]
+    stacks = []
+    for ((l1, l2), (v1, v2), (n1, n2)), cell_w in zip(cells, widths):
+        inner = cell_w - 2 * pad
+        st_value = _Style(BOLD, _fitted(v1, BOLD, 10.5 * ks, inner, _sz(8, ks)), INK, 1.3)
+        st_value2 = _Style(REGULAR, _fitted(v2 or "", REGULAR, 8.5 * ks, inner, _sz(7, ks)), MUTED, 1.3)
+        note_size = min(_fitted(n, REGULAR, st_clabel2.size, inner, _sz(6.5, ks)) for n in (n1 or "", n2 or ""))
+        st_note = _Style(REGULAR, note_size, MUTED, 1.3)
+        stack = _stack(inner, (l1, st_clabel), (l2, st_clabel2))
+        stack.append(("", _Style(REGULAR, 3 * ks, INK, 1.0)))
+        stack += _stack(inner, (v1, st_value), (v2, st_value2), (n1, st_note), (n2, st_note))
         stacks.append(stack)
     strip_h = max(_height(stack) for stack in stacks)
     top = page.y
     page.line(MARGIN_X, top, MARGIN_X + W, top)
-    y0 = top - 9 * s
-    for i, stack in enumerate(stacks):
-        x = MARGIN_X + i * cell_w
+    y0 = top - 9 * ks
+    x = MARGIN_X
+    for i, (stack, cell_w) in enumerate(zip(stacks, widths)):
         page.place(stack, x + cell_w / 2, y0, "c")
         if i:
             page.line(x, y0, x, y0 - strip_h)
-    page.y = y0 - strip_h - 8 * s
+        x += cell_w
+    page.y = y0 - strip_h - 8 * ks
     page.line(MARGIN_X, page.y, MARGIN_X + W, page.y)
-    page.gap(13 * s, flexible=True)
+    page.gap(13 * ks, flexible=True)
 
     # ---- Role, legal basis, form of training: label | value rows ----------------------------
     label_w = 118 * s
@@ -542,22 +677,30 @@ def _section_heading(page: _Page, pair: Pair, s1: _Style, s2: _Style, s: float) 
 
 def _two_columns(page: _Page, items: list[tuple[str, Pair]], marker: _Style, s1: _Style, s2: _Style,
                  s: float) -> None:
-    """Numbered or lettered items in two columns, filled column by column."""
+    """Numbered or lettered items in two columns, filled column by column, split where the
+    columns come out most even."""
     gutter = 18 * s
     indent = 15 * s
-    col_w = (CONTENT_W - gutter) / 2
-    half = (len(items) + 1) // 2
-    columns = [items[:half], items[half:]]
-    top = lowest = page.y
     item_gap = 4 * s
-    for c, column in enumerate(columns):
+    col_w = (CONTENT_W - gutter) / 2
+    stacks = [_stack(col_w - indent, (t1, s1), (t2, s2)) for _, (t1, t2) in items]
+    heights = [_height(stack) + item_gap for stack in stacks]
+    total = sum(heights)
+    split, best, running = len(items), total, 0.0
+    for i in range(len(items) + 1):
+        tallest = max(running, total - running)
+        if tallest < best - 0.01 or (tallest <= best + 0.01 and abs(i - len(items) / 2) < abs(split - len(items) / 2)):
+            split, best = i, tallest
+        if i < len(items):
+            running += heights[i]
+    top = page.y
+    for c, (first, last) in enumerate(((0, split), (split, len(items)))):
         x = MARGIN_X + c * (col_w + gutter)
         y = top
-        for mark, (t1, t2) in column:
-            page.place([(mark, marker)], x, y)
-            y = page.place(_stack(col_w - indent, (t1, s1), (t2, s2)), x + indent, y) - item_gap
-        lowest = min(lowest, y + item_gap)
-    page.y = lowest
+        for i in range(first, last):
+            page.place([(items[i][0], marker)], x, y)
+            y = page.place(stacks[i], x + indent, y) - item_gap
+    page.y = top - best + item_gap
 
 
 # --------------------------------------------------------------------------------------------
@@ -568,44 +711,40 @@ def _compose_footer(snap: dict, verify_url: str) -> tuple[_Page, float]:
     second = _second_language(snap)
     page = _Page()
     st_label = _Style(REGULAR, 7, MUTED, 1.3)
-    st_label_b = _Style(BOLD, 7.5, BRAND, 1.3)
-    st_issuer = _Style(BOLD, 11, INK, 1.3)
     st_text = _Style(REGULAR, 7.5, INK, 1.35)
     st_text2 = _Style(REGULAR, 7, MUTED, 1.35)
-    st_id = _Style(BOLD, 8.5, INK, 1.35)
-    st_url = _Style(REGULAR, 7.5, BRAND, 1.35)
 
-    text_w = 138.0
-    right_w = QR_SIZE + 12 + text_w
-    left_w = CONTENT_W - right_w - 14
-    x = MARGIN_X
-    y = page.place(_stack(left_w, (_joined("issued_by", second), st_label)), x, 0)
-    issuer = str(snap.get("issuer_name", ""))
-    st_issuer = _Style(BOLD, _fitted(issuer, BOLD, 11, left_w, 8.5), INK, 1.3)
-    y = page.place(_stack(left_w, (issuer, st_issuer)), x, y)
-    orgnr = _format_orgnr(snap.get("issuer_orgnr"))
-    y = page.place(_stack(left_w, (f"{_joined('org_nr', second)} {orgnr}", st_text)), x, y) - 7
-
-    col_w = (left_w - 12) / 2
-    lowest = y
-    for i, (key, value) in enumerate((("serial", snap.get("serial")),
-                                      ("verification_code", snap.get("verification_code")))):
-        label = _stack(col_w, (_text(key, PRIMARY), st_label), (_text(key, second) if second else None, st_label))
-        value = str(value or "")
-        st_value = _Style(BOLD, _fitted(value, BOLD, 8.5, col_w, 6.5), INK, 1.35)
-        bottom = page.place(label + [(value, st_value)], x + i * (col_w + 12), y)
-        lowest = min(lowest, bottom)
-    left_h = -lowest
-
-    qr_x = MARGIN_X + CONTENT_W - QR_SIZE
-    stack = _stack(text_w, (_text("verify", PRIMARY), st_label_b),
+    # Right: the QR code flush right, the verification text right-aligned beside it, the URL
+    # on one line if it fits at 6 pt or more, else broken after a '/'.
+    url_size = 7.5
+    url_w = _width(verify_url, REGULAR, url_size)
+    text_w = min(max(url_w, 150.0), 215.0)
+    url_size = _fitted(verify_url, REGULAR, url_size, text_w, 6.0)
+    st_url = _Style(REGULAR, url_size, BRAND, 1.35)
+    stack = _stack(text_w, (_text("verify", PRIMARY), _Style(BOLD, 7.5, BRAND, 1.3)),
                    (_text("verify", second) if second else None, st_label),
                    (_text("verify_hint", PRIMARY), st_text),
                    (_text("verify_hint", second) if second else None, st_text2))
-    stack += [(line, st_url) for line in _split_url(verify_url, st_url.font, st_url.size, text_w)]
+    stack += [(line, st_url) for line in _split_url(verify_url, REGULAR, url_size, text_w)]
+
+    # Left: the issuer, then the serial number and the verification code.
+    left_w = CONTENT_W - QR_SIZE - 12 - text_w - 16
+    x = MARGIN_X
+    y = page.place(_stack(left_w, (_joined("issued_by", second), st_label)), x, 0)
+    issuer = str(snap.get("issuer_name", ""))
+    y = page.place(_stack(left_w, (issuer, _Style(BOLD, _fitted(issuer, BOLD, 11, left_w, 8.5), INK, 1.3))), x, y)
+    orgnr = _format_orgnr(snap.get("issuer_orgnr")).replace(" ", "\u00a0")
+    y = page.place(_stack(left_w, (f"{_joined('org_nr', second)} {orgnr}", st_text)), x, y) - 6
+    for key in ("serial", "verification_code"):
+        value = str(snap.get(key) or "")
+        st_value = _Style(BOLD, _fitted(value, BOLD, 8.5, left_w, 6.5), INK, 1.35)
+        y = page.place(_stack(left_w, (_joined(key, second), st_label), (value, st_value)), x, y) - 2
+    left_h = -(y + 2)
+
     right_h = _height(stack)
     height = max(left_h, QR_SIZE, right_h)
-    # The text sits right-aligned beside the QR code, its last line level with the code's foot.
+    qr_x = MARGIN_X + CONTENT_W - QR_SIZE
+    # Bottoms aligned: the text's last line level with the foot of the QR code.
     page.place(stack, qr_x - 12, -(height - right_h), "r")
     page.ops.append((0, "q", qr_x, -height, QR_SIZE, verify_url))
     return page, height
@@ -641,50 +780,63 @@ _FINDER_LIKE = re.compile(r"(?=10111010000|00001011101)")
 _BITS = bytes.maketrans(b"\x00\x01", b"01")
 
 
-def _mask_penalty(modules: list[list[bool]]) -> int:
-    """The QR mask penalty of ISO/IEC 18004 (rules 1-4), on strings and integers for speed."""
-    rows = [bytes(row).translate(_BITS).decode() for row in modules]
-    cols = ["".join(col) for col in zip(*rows)]
-    n = len(rows)
-    penalty = 0
-    for line in rows + cols:
-        for run in _RUNS.finditer(line):
-            penalty += run.end() - run.start() - 2               # 3 + (length - 5)
-        penalty += 40 * len(_FINDER_LIKE.findall(line))
+def _row_ints(modules: list[list[bool]]) -> list[int]:
+    return [int(bytes(row).translate(_BITS), 2) for row in modules]
+
+
+@functools.lru_cache(maxsize=40)
+def _mask_flips(version: int, level: str) -> tuple[tuple[int, ...], ...]:
+    """Per mask pattern, per row: the data modules the mask inverts (column 0 is the top bit)."""
+    qr = QrCodeWidget("", barLevel=level, qrVersion=version).qr
+    n = qr.moduleCount = version * 4 + 17
+    masks = [QRUtil.getMask(k) for k in range(8)]
+    flips = [[0] * n for _ in range(8)]
+    for col, row in qr.dataPosIterator():
+        bit = 1 << (n - 1 - col)
+        for k, mask in enumerate(masks):
+            if mask(row, col):
+                flips[k][row] |= bit
+    return tuple(tuple(rows) for rows in flips)
+
+
+def _mask_penalty(rows: list[int], n: int) -> int:
+    """The mask penalty of ISO/IEC 18004 (rules 1 to 4), on strings and integers for speed."""
+    lines = [format(row, "b").zfill(n) for row in rows]
+    text = "|".join(lines) + "|" + "|".join("".join(col) for col in zip(*lines))
+    penalty = sum(len(run) - 2 for run in _RUNS.findall(text))        # 3 + (length - 5)
+    penalty += 40 * len(_FINDER_LIKE.findall(text))
     full = (1 << n) - 1
-    ints = [int(row, 2) for row in rows]
-    for a, b in zip(ints, ints[1:]):
-        dark = a & b & (a >> 1) & (b >> 1)
-        na, nb = ~a & full, ~b & full
-        light = na & nb & (na >> 1) & (nb >> 1)
-        penalty += 3 * (dark.bit_count() + light.bit_count())
-    dark_share = sum(row.count("1") for row in rows) * 100 / (n * n)
-    penalty += 10 * int(abs(dark_share - 50) // 5)
-    return penalty
+    for a, b in zip(rows, rows[1:]):
+        dark = a & b
+        light = ~(a | b) & full
+        penalty += 3 * ((dark & (dark >> 1)).bit_count() + (light & (light >> 1)).bit_count())
+    dark_share = sum(row.bit_count() for row in rows) * 100 / (n * n)
+    return penalty + 10 * int(abs(dark_share - 50) // 5)
 
 
-def qr_modules(value: str) -> list[list[bool]]:
-    """The QR code's module matrix, from reportlab's QrCodeWidget (error correction M).
+def qr_modules(value: str, level: str = "M") -> list[list[bool]]:
+    """The QR code's module matrix, encoded by reportlab's QrCodeWidget.
 
-    reportlab's own mask choice scores each of the eight masks in pure Python and takes about
-    10 ms; the same choice with the scoring above takes about 2 ms.
+    reportlab picks the mask by building and scoring all eight masked symbols in pure Python
+    (about 10 ms). Here the data is placed once and each mask is applied and scored on row
+    bitmasks, the same rules at a fraction of the cost; the symbol is then built with the
+    mask chosen.
     """
-    qr = QrCodeWidget(value, barLevel="M").qr
+    qr = QrCodeWidget(value, barLevel=level).qr
     qr.version = qr.calculate_version()
-    best, best_penalty = 0, None
-    for mask in range(8):
-        qr.makeImpl(True, mask)
-        penalty = _mask_penalty(qr.modules)
-        if best_penalty is None or penalty < best_penalty:
-            best, best_penalty = mask, penalty
-    qr.makeImpl(False, best)
+    qr.makeImpl(True, 0)                     # function patterns + data under mask 0
+    n = len(qr.modules)
+    flips = _mask_flips(qr.version, level)
+    plain = [row ^ flip for row, flip in zip(_row_ints(qr.modules), flips[0])]
+    penalties = [_mask_penalty([row ^ flip for row, flip in zip(plain, flips[k])], n) for k in range(8)]
+    qr.makeImpl(False, penalties.index(min(penalties)))
     return qr.modules
 
 
 def _draw_qr(c: Canvas, x: float, y: float, size: float, value: str) -> None:
     """The QR code as one filled path in module units (runs of dark modules merged).
 
-    The white quiet zone is the page around it; nothing is drawn within four modules.
+    The quiet zone is the white page around it: nothing is drawn within four modules.
     """
     modules = qr_modules(value)
     n = len(modules)
@@ -709,29 +861,24 @@ def _draw_qr(c: Canvas, x: float, y: float, size: float, value: str) -> None:
     c.restoreState()
 
 
-def _draw(c: Canvas, page: _Page, top: float, extra: float) -> None:
-    font = size = color = None
+def _rgb(color: Color) -> str:
+    return f"{color.red:.3f} {color.green:.3f} {color.blue:.3f} rg"
+
+
+def _draw(c: Canvas, texts: list[tuple], page: _Page, top: float, extra: float) -> None:
+    """Draw shapes on the canvas; collect text (style, x, y, line) for _draw_text."""
     c.setStrokeColor(HAIRLINE)
     c.setLineWidth(0.6)
     for op in page.ops:
         dy = top - op[0] * extra
         kind = op[1]
         if kind == "t":
-            _, _, style, x, y, text, align = op
-            if not text:
-                continue
-            if style.font != font or style.size != size:
-                font, size = style.font, style.size
-                c.setFont(font, size)
-            if style.color is not color:
-                color = style.color
-                c.setFillColor(color)
-            if align == "c":
-                c.drawCentredString(x, dy + y, text, charSpace=style.space)
-            elif align == "r":
-                c.drawRightString(x, dy + y, text, charSpace=style.space)
-            else:
-                c.drawString(x, dy + y, text, charSpace=style.space)
+            _, _, style, x, y, line, align = op
+            if line:
+                if align != "l":
+                    width = _width(line, style.font, style.size) + style.space * (len(line) - 1)
+                    x -= width / 2 if align == "c" else width
+                texts.append((style, x, dy + y, line))
         elif kind == "l":
             _, _, x1, y1, x2, y2 = op
             c.line(x1, dy + y1, x2, dy + y2)
@@ -744,40 +891,75 @@ def _draw(c: Canvas, page: _Page, top: float, extra: float) -> None:
             c.setStrokeColor(HAIRLINE)
             c.setLineWidth(0.6)
             c.setFillColor(BRAND)
-            color = BRAND
             _diamond(c, x, dy + y, 3.2)
         elif kind == "q":
             _, _, x, y, qr_size, value = op
             _draw_qr(c, x, dy + y, qr_size, value)
-            color = None
+
+
+def _draw_text(c: Canvas, texts: list[tuple]) -> None:
+    """All text as one text object, written directly in page order.
+
+    The same operators reportlab's text object writes (the font's splitString encodes each
+    line into its subsets), without its per-call overhead: a third of the render time.
+    """
+    doc = c._doc
+    out = ["BT"]
+    font_key = color = None
+    space = 0.0
+    for style, x, y, line in texts:
+        if style.color is not color:
+            color = style.color
+            out.append(_rgb(color))
+        if style.space != space:
+            space = style.space
+            out.append(f"{space:.2f} Tc")
+        out.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+        font = pdfmetrics.getFont(style.font)
+        for subset, data in font.splitString(line, doc):
+            key = (style.font, subset, style.size)
+            if key != font_key:
+                font_key = key
+                out.append(f"{font.getSubsetInternalName(subset, doc)} {style.size:.2f} Tf")
+            out.append(f"({escapePDF(data)}) Tj")
+    if space:
+        out.append("0 Tc")
+    out.append("ET")
+    c.addLiteral("\n".join(out))
 
 
 def _fit(snapshot: dict, available: float) -> tuple[_Page, float]:
-    """Compose the body at the largest scale (within bounds) at which it fits; few passes."""
+    """Compose the body at the largest scale, within bounds, at which it fits.
+
+    Height is close to proportional to the scale, so each guess is the scale times the room
+    over the height, kept inside what has been learnt (fits at lo, too big at hi); a few passes.
+    """
+    best: tuple[_Page, float] | None = None
+    lo, hi = MIN_SCALE, None
     s = 1.0
-    fits: tuple[_Page, float] | None = None
-    too_big = None
-    for _ in range(5):
+    for _ in range(6):
         page = _compose(snapshot, s)
         height = -page.y
         if height <= available:
-            if fits is None or s > fits[1]:
-                fits = (page, s)
-            if s >= MAX_SCALE or available - height < 0.04 * available:
+            best, lo = (page, s), s
+            if s >= MAX_SCALE:
                 break
-            guess = min(MAX_SCALE, s * available / height)
-            s = guess if too_big is None else min(guess, (s + too_big) / 2)
         else:
-            too_big = s if too_big is None else min(too_big, s)
+            hi = s
             if s <= MIN_SCALE:
                 break
-            guess = max(MIN_SCALE, s * available / height * 0.99)
-            s = guess if fits is None else max(guess, (s + fits[1]) / 2)
-        if fits is not None and too_big is not None and too_big - fits[1] < 0.02:
+        if hi is not None and best is not None and hi - lo < 0.015:
             break
-    if fits is None:                      # cannot happen with real data; draw it anyway
-        return page, s
-    return fits
+        guess = min(MAX_SCALE, max(MIN_SCALE, s * available / height))
+        if hi is not None and not (lo < guess < hi):
+            guess = (lo + hi) / 2
+        elif hi is not None:
+            guess = min(max(guess, lo + 0.005), hi - 0.005)
+        s = guess
+    if best is None:
+        # Far more text than a certificate has: the smallest scale, even if it overflows.
+        return _compose(snapshot, MIN_SCALE), MIN_SCALE
+    return best
 
 
 def render_certificate(snapshot: dict, *, verify_url: str) -> bytes:
@@ -804,9 +986,12 @@ def render_certificate(snapshot: dict, *, verify_url: str) -> bytes:
     c.setCreator("hms-lms")
 
     _draw_frame(c)
-    _draw(c, page, top, extra)
+    texts: list[tuple] = []
+    _draw(c, texts, page, top, extra)
     c.line(MARGIN_X, rule_y, MARGIN_X + CONTENT_W, rule_y)
-    _draw(c, footer, footer_top, 0.0)
+    _draw(c, texts, footer, footer_top, 0.0)
+    _seed_fonts(c, any(_CYRILLIC.search(text[3]) for text in texts))
+    _draw_text(c, texts)
     c.showPage()
     c.save()
     return buf.getvalue()

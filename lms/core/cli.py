@@ -47,7 +47,7 @@ def _pybabel(*args: str) -> None:
 @i18n_cli.command("extract")
 def i18n_extract() -> None:
     """Extract messages into locales/messages.pot and merge them into every catalog."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "pgettext_lazy:1c,2", "--no-location", "--sort-output",
              "--add-comments=Translators:", "-o", str(LOCALES / "messages.pot"), "lms")
     for language in current_app.config["LANGUAGES"]:
         po = LOCALES / language / "LC_MESSAGES" / "messages.po"

@@ -11,10 +11,17 @@ from babel import dates
 from babel.numbers import format_currency
 from flask import current_app, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_pgettext as pgettext_lazy
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "en": "English", "uk": "Українська"}
 LANGUAGE_SHORT = {"nb": "Norsk", "en": "English", "uk": "Українська"}
+# Language names inside a sentence, in the interface language ("gratis på ukrainsk").
+LANGUAGE_IN_TEXT = {
+    "nb": pgettext_lazy("language name in a sentence", "Norwegian"),
+    "en": pgettext_lazy("language name in a sentence", "English"),
+    "uk": pgettext_lazy("language name in a sentence", "Ukrainian"),
+}
 
 
 def select_locale() -> str:
