@@ -64,6 +64,8 @@ def _init_login(app: Flask) -> None:
 def _import_models() -> None:
     """Every feature's models, so the metadata (and Alembic) sees all tables."""
     import lms.accounts.models  # noqa: F401
+    import lms.certificates.models  # noqa: F401
+    import lms.certificates.operations  # noqa: F401  (subscribes to course completions)
     import lms.content.models  # noqa: F401
     import lms.core.models  # noqa: F401
     import lms.learning.models  # noqa: F401
@@ -73,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.core.views import bp as core_bp
     from lms.core.views import dev_bp
     from lms.learning.views import bp as learning_bp
@@ -82,17 +85,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(certificates_bp)
     if app.config["LMS_ENV"] == "development":
         app.register_blueprint(dev_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from lms.accounts.cli import users_cli
+    from lms.certificates.cli import certificates_cli
     from lms.content.cli import courses_cli
     from lms.core.cli import demo, i18n_cli, mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(demo)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import re
 import threading
 import zlib
@@ -32,11 +33,11 @@ from typing import Any
 from babel import Locale, dates, numbers
 from reportlab import rl_config
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.barcode.qrencoder import QRUtil
+from reportlab.graphics.barcode.qrencoder import EXP_TABLE, LOG_TABLE, QRBitBuffer, QRRSBlock, QRUtil
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
-from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import (
     FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap,
@@ -264,11 +265,30 @@ def register_fonts() -> None:
             _fonts_ready = True
 
 
-def _seed_fonts(c: Canvas, cyrillic: bool) -> None:
-    """Assign the shared seed characters to both fonts before anything is drawn."""
+_seeded: dict[tuple[str, bool], tuple[list, re.Pattern[str], dict[int, str]]] = {}
+
+
+def _seed_fonts(c: Canvas, cyrillic: bool) -> dict[str, tuple[re.Pattern[str], dict[int, str]] | None]:
+    """Assign the seed characters to both fonts before anything is drawn.
+
+    Returns per font what _draw_text needs to encode a line of seed characters itself: a
+    pattern that finds any other character, and a str.translate table to the subset codes.
+    The assignment is the same in every document; it is checked each time (None: not usable).
+    """
     seed = SEED_LATIN + (SEED_CYRILLIC if cyrillic else "")
+    encoders: dict[str, tuple[re.Pattern[str], dict[int, str]] | None] = {}
     for name in (REGULAR, BOLD):
-        pdfmetrics.getFont(name).splitString(seed, c._doc)
+        parts = pdfmetrics.getFont(name).splitString(seed, c._doc)
+        known = _seeded.get((name, cyrillic))
+        if known is None:
+            table: dict[int, str] = {}
+            if len(parts) == 1 and parts[0][0] == 0 and len(parts[0][1]) == len(seed):
+                table = {ord(ch): chr(code) for ch, code in zip(seed, parts[0][1])}
+                table[0xA0] = table[0x20]                   # reportlab draws a no-break space as a space
+            others = re.compile("[^" + re.escape(seed) + "\u00a0]")
+            known = _seeded[(name, cyrillic)] = (parts, others, table)
+        encoders[name] = (known[1], known[2]) if known[2] and parts == known[0] else None
+    return encoders
 
 
 # --------------------------------------------------------------------------------------------
@@ -529,8 +549,44 @@ def _fitted(text: str, font: str, size: float, width: float, smallest: float) ->
     return size if w <= width else max(smallest, size * width / w)
 
 
-def _compose(snap: dict, s: float) -> _Page:
+def _content(snap: dict) -> dict[str, Any]:
+    """Every text of the body, formatted once per certificate (composition runs several times)."""
     second = _second_language(snap)
+    test_date = snap.get("test_date")
+    cells: list[tuple[Pair, Pair, Pair]] = [
+        (_pair("completed_on", second), _both(_format_date, snap.get("completed_on"), second), ("", None)),
+        (_pair("final_test", second), (_format_percent(int(snap.get("score_percent") or 0), PRIMARY), None),
+         (_text("test_passed_on", PRIMARY, date=_format_date(test_date, PRIMARY)),
+          _text("test_passed_on", second, date=_format_date(test_date, second)) if second else None)),
+        (_pair("nominal_hours", second), _both(_format_hours, float(snap.get("hours") or 0), second), ("", None)),
+        (_pair("learning_time", second), _both(_format_minutes, snap.get("learning_minutes"), second), ("", None)),
+    ]
+    if snap.get("valid_until"):
+        cells.append((_pair("valid_until", second), _both(_format_date, snap["valid_until"], second), ("", None)))
+    audience_key = f"audience.{snap.get('audience')}"
+    role = _pair(audience_key, second) if audience_key in LABELS else (str(snap.get("audience", "")), None)
+    covered = set(snap.get("regulation_points") or [])
+    return {
+        "title": _pair("title", second),
+        "certify": _pair("certify", second),
+        "name": " ".join(str(snap.get("participant_name", "")).split()),
+        "passed": _pair("passed", second),
+        "course": _field(snap.get("course_title"), second),
+        "version": _pair("course_version", second, version=str(snap.get("course_version", ""))),
+        "cells": cells,
+        "rows": [
+            (_pair("role", second), role),
+            (_pair("legal_basis", second), _field(snap.get("legal_basis"), second)),
+            (_pair("delivery", second), _pair("delivery_value", second)),
+        ],
+        "topics_heading": _pair("topics", second),
+        "topics": [(str(i), _field(topic, second)) for i, topic in enumerate(snap.get("topics") or [], 1)],
+        "points_heading": _pair("points", second),
+        "points": [(f"{p})", _pair(f"point.{p}", second)) for p in REGULATION_POINTS if p in covered],
+    }
+
+
+def _compose(content: dict[str, Any], s: float) -> _Page:
     page = _Page()
     W = CONTENT_W
     cx = MARGIN_X + W / 2
@@ -555,7 +611,7 @@ def _compose(snap: dict, s: float) -> _Page:
     st_marker = _Style(BOLD, _sz(8.5, s), BRAND, 1.27)
 
     # ---- Heading, participant and course --------------------------------------------------
-    title, title2 = _pair("title", second)
+    title, title2 = content["title"]
     page.flow([(title.upper(), st_title)], cx, "c")
     if title2:
         page.flow(_stack(W, (title2, st_title2)), cx, "c")
@@ -563,37 +619,26 @@ def _compose(snap: dict, s: float) -> _Page:
     page.ops.append((page.flex, "o", cx, page.y))          # ornament: rules and a diamond
     page.gap(14 * hs, flexible=True)
 
-    _inline_pair(page, _pair("certify", second), st_lead, st_lead2)
+    _inline_pair(page, content["certify"], st_lead, st_lead2)
     page.gap(6 * hs)
-    name = " ".join(str(snap.get("participant_name", "")).split())
+    name = content["name"]
     st_name = _Style(BOLD, _fitted(name, BOLD, 27 * hs, W, 17 * hs), INK, 1.18)
     page.flow(_stack(W, (name, st_name)), cx, "c")
     page.gap(6 * hs)
-    _inline_pair(page, _pair("passed", second), st_lead, st_lead2)
+    _inline_pair(page, content["passed"], st_lead, st_lead2)
     page.gap(10 * hs)
 
-    course, course2 = _field(snap.get("course_title"), second)
+    course, course2 = content["course"]
     page.flow(_stack(W * 0.9, (course, st_course), (course2, st_course2)), cx, "c")
     page.gap(3 * hs)
-    _inline_pair(page, _pair("course_version", second, version=str(snap.get("course_version", ""))),
-                 st_small, st_small2)
+    _inline_pair(page, content["version"], st_small, st_small2)
     page.gap(18 * s, flexible=True)
 
     # ---- Key figures: a strip of cells (label, value, note) ---------------------------------
-    test_date = snap.get("test_date")
     ks = min(s, 1.0)                   # the strip is full already at 1.0: it does not grow
     st_clabel = _Style(BOLD, _sz(7.5, ks), BRAND, 1.3)
     st_clabel2 = _Style(REGULAR, _sz(7, ks), MUTED, 1.3)
-    cells: list[tuple[Pair, Pair, Pair]] = [
-        (_pair("completed_on", second), _both(_format_date, snap.get("completed_on"), second), ("", None)),
-        (_pair("final_test", second), (_format_percent(int(snap.get("score_percent") or 0), PRIMARY), None),
-         (_text("test_passed_on", PRIMARY, date=_format_date(test_date, PRIMARY)),
-          _text("test_passed_on", second, date=_format_date(test_date, second)) if second else None)),
-        (_pair("nominal_hours", second), _both(_format_hours, float(snap.get("hours") or 0), second), ("", None)),
-        (_pair("learning_time", second), _both(_format_minutes, snap.get("learning_minutes"), second), ("", None)),
-    ]
-    if snap.get("valid_until"):
-        cells.append((_pair("valid_until", second), _both(_format_date, snap["valid_until"], second), ("", None)))
+    cells = content["cells"]
     # Each cell as wide as its longest line wants, the rest of the width shared out evenly.
     pad = 5 * ks
     wants = []
@@ -633,13 +678,7 @@ def _compose(snap: dict, s: float) -> _Page:
     label_w = 118 * s
     value_x = MARGIN_X + label_w + 10 * s
     value_w = MARGIN_X + W - value_x
-    audience_key = f"audience.{snap.get('audience')}"
-    role = _pair(audience_key, second) if audience_key in LABELS else (str(snap.get("audience", "")), None)
-    rows = [
-        (_pair("role", second), role),
-        (_pair("legal_basis", second), _field(snap.get("legal_basis"), second)),
-        (_pair("delivery", second), _pair("delivery_value", second)),
-    ]
+    rows = content["rows"]
     for i, ((l1, l2), (v1, v2)) in enumerate(rows):
         left = _stack(label_w, (l1, st_label), (l2, st_label2))
         right = _stack(value_w, (v1, st_body), (v2, st_body2))
@@ -651,20 +690,11 @@ def _compose(snap: dict, s: float) -> _Page:
             page.gap(7 * s)
 
     # ---- Topics and § 3-18 points, two columns each ---------------------------------------
-    topics = [_field(topic, second) for topic in (snap.get("topics") or [])]
-    if topics:
-        page.gap(16 * s, flexible=True)
-        _section_heading(page, _pair("topics", second), st_head, st_head2, s)
-        _two_columns(page, [(str(i), topic) for i, topic in enumerate(topics, 1)],
-                     st_marker, st_item, st_item2, s)
-
-    covered = set(snap.get("regulation_points") or [])
-    points = [p for p in REGULATION_POINTS if p in covered]
-    if points:
-        page.gap(16 * s, flexible=True)
-        _section_heading(page, _pair("points", second), st_head, st_head2, s)
-        _two_columns(page, [(f"{p})", _pair(f"point.{p}", second)) for p in points],
-                     st_marker, st_item, st_item2, s)
+    for heading, items in (("topics_heading", "topics"), ("points_heading", "points")):
+        if content[items]:
+            page.gap(16 * s, flexible=True)
+            _section_heading(page, content[heading], st_head, st_head2, s)
+            _two_columns(page, content[items], st_marker, st_item, st_item2, s)
     return page
 
 
@@ -775,8 +805,8 @@ def _diamond(c: Canvas, x: float, y: float, r: float) -> None:
     c.drawPath(path, stroke=0, fill=1)
 
 
-_RUNS = re.compile(r"0{5,}|1{5,}")
-_FINDER_LIKE = re.compile(r"(?=10111010000|00001011101)")
+_LIGHT_RUNS = re.compile("00000+")
+_DARK_RUNS_5 = re.compile("11111+")
 _BITS = bytes.maketrans(b"\x00\x01", b"01")
 
 
@@ -785,26 +815,36 @@ def _row_ints(modules: list[list[bool]]) -> list[int]:
 
 
 @functools.lru_cache(maxsize=40)
-def _mask_flips(version: int, level: str) -> tuple[tuple[int, ...], ...]:
-    """Per mask pattern, per row: the data modules the mask inverts (column 0 is the top bit)."""
+def _qr_layout(version: int, level: str) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...], tuple]:
+    """For a symbol version, as row bitmasks (column 0 is the top bit): the function patterns
+    (finders, timing, alignment; format areas light), the data module slots in placement order
+    as (row, bit), and per mask pattern the data modules it inverts."""
     qr = QrCodeWidget("", barLevel=level, qrVersion=version).qr
-    n = qr.moduleCount = version * 4 + 17
+    qr.makeImpl(True, 0)
+    n = qr.moduleCount
     masks = [QRUtil.getMask(k) for k in range(8)]
+    data = [0] * n
     flips = [[0] * n for _ in range(8)]
+    slots = []
     for col, row in qr.dataPosIterator():
         bit = 1 << (n - 1 - col)
+        data[row] |= bit
+        slots.append((row, bit))
         for k, mask in enumerate(masks):
             if mask(row, col):
                 flips[k][row] |= bit
-    return tuple(tuple(rows) for rows in flips)
+    function = tuple(row & ~mask for row, mask in zip(_row_ints(qr.modules), data))
+    return function, tuple(slots), tuple(tuple(rows) for rows in flips)
 
 
 def _mask_penalty(rows: list[int], n: int) -> int:
     """The mask penalty of ISO/IEC 18004 (rules 1 to 4), on strings and integers for speed."""
     lines = [format(row, "b").zfill(n) for row in rows]
     text = "|".join(lines) + "|" + "|".join("".join(col) for col in zip(*lines))
-    penalty = sum(len(run) - 2 for run in _RUNS.findall(text))        # 3 + (length - 5)
-    penalty += 40 * len(_FINDER_LIKE.findall(text))
+    runs = _LIGHT_RUNS.findall(text) + _DARK_RUNS_5.findall(text)
+    penalty = len("".join(runs)) - 2 * len(runs)                      # 3 + (length - 5) each
+    # 1:1:3:1:1 finder-like patterns with four light modules on one side (they cannot overlap).
+    penalty += 40 * (text.count("10111010000") + text.count("00001011101"))
     full = (1 << n) - 1
     for a, b in zip(rows, rows[1:]):
         dark = a & b
@@ -814,23 +854,91 @@ def _mask_penalty(rows: list[int], n: int) -> int:
     return penalty + 10 * int(abs(dark_share - 50) // 5)
 
 
-def qr_modules(value: str, level: str = "M") -> list[list[bool]]:
-    """The QR code's module matrix, encoded by reportlab's QrCodeWidget.
+@functools.lru_cache(maxsize=64)
+def _rs_generator(degree: int) -> tuple[int, ...]:
+    """Logs of the Reed-Solomon generator polynomial's coefficients after the leading 1 (None
+    for a zero coefficient), as reportlab's QRUtil.getErrorCorrectPolynomial builds it."""
+    poly = [1]
+    for i in range(degree):
+        factor = EXP_TABLE[i]
+        out = poly + [0]
+        for j, coefficient in enumerate(poly):
+            if coefficient:
+                out[j + 1] ^= EXP_TABLE[(LOG_TABLE[coefficient] + LOG_TABLE[factor]) % 255]
+        poly = out
+    return tuple(LOG_TABLE[c] if c else -1 for c in poly[1:])
 
-    reportlab picks the mask by building and scoring all eight masked symbols in pure Python
-    (about 10 ms). Here the data is placed once and each mask is applied and scored on row
-    bitmasks, the same rules at a fraction of the cost; the symbol is then built with the
-    mask chosen.
+
+def _rs_remainder(data: list[int], generator: tuple[int, ...]) -> list[int]:
+    remainder = [0] * len(generator)
+    for byte in data:
+        factor = byte ^ remainder[0]
+        remainder = remainder[1:] + [0]
+        if factor:
+            log = LOG_TABLE[factor]
+            for i, g in enumerate(generator):
+                if g >= 0:
+                    remainder[i] ^= EXP_TABLE[(log + g) % 255]
+    return remainder
+
+
+def _qr_codewords(qr: Any) -> list[int]:
+    """What reportlab's QRCode.createData returns (data and error-correction codewords,
+    interleaved by block), with cached generator polynomials and table arithmetic: it spends
+    most of its time rebuilding the generator polynomial for every block."""
+    blocks = QRRSBlock.getRSBlocks(qr.version, qr.errorCorrectLevel)
+    buffer = QRBitBuffer()
+    for data in qr.dataList:
+        data.write(buffer, qr.version)
+    capacity = sum(block.dataCount for block in blocks) * 8
+    if buffer.getLengthInBits() > capacity:
+        raise ValueError(f"QR code data overflow ({buffer.getLengthInBits()} > {capacity} bits)")
+    if buffer.getLengthInBits() + 4 <= capacity:
+        buffer.put(0, 4)
+    while buffer.getLengthInBits() % 8:
+        buffer.putBit(False)
+    pads = itertools.cycle((0xEC, 0x11))
+    while buffer.getLengthInBits() < capacity:
+        buffer.put(next(pads), 8)
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in blocks:
+        data = buffer.buffer[offset:offset + block.dataCount]
+        offset += block.dataCount
+        data_blocks.append(data)
+        ec_blocks.append(_rs_remainder(data, _rs_generator(block.totalCount - block.dataCount)))
+    return [byte for group in (data_blocks, ec_blocks) for column in itertools.zip_longest(*group)
+            for byte in column if byte is not None]
+
+
+def qr_modules(value: str, level: str = "M") -> list[list[bool]]:
+    """The QR code's module matrix (True is dark), encoded by reportlab's QrCodeWidget.
+
+    qr.make() spends about 10 ms: it rebuilds the Reed-Solomon generator for every block and
+    places and scores all eight masked symbols in pure Python. Here the codewords come from
+    _qr_codewords, the data is placed once on row bitmasks, each mask is applied and scored
+    there (the ISO rules), and the chosen one gets reportlab's own format information: the
+    same symbol qr.makeImpl(False, mask) builds, at a fraction of the cost.
     """
     qr = QrCodeWidget(value, barLevel=level).qr
     qr.version = qr.calculate_version()
-    qr.makeImpl(True, 0)                     # function patterns + data under mask 0
-    n = len(qr.modules)
-    flips = _mask_flips(qr.version, level)
-    plain = [row ^ flip for row, flip in zip(_row_ints(qr.modules), flips[0])]
+    function, slots, flips = _qr_layout(qr.version, level)
+    plain = list(function)
+    bits = "".join(format(byte, "08b") for byte in _qr_codewords(qr))
+    for (row, bit), on in zip(slots, bits):      # remainder slots stay light, as in mapData
+        if on == "1":
+            plain[row] |= bit
+    n = len(plain)
     penalties = [_mask_penalty([row ^ flip for row, flip in zip(plain, flips[k])], n) for k in range(8)]
-    qr.makeImpl(False, penalties.index(min(penalties)))
+    best = penalties.index(min(penalties))
+    qr.moduleCount = n
+    qr.modules = [[bit == "1" for bit in format(row ^ flip, "b").zfill(n)] for row, flip in zip(plain, flips[best])]
+    qr.setupTypeInfo(False, best)
+    if qr.version >= 7:
+        qr.setupTypeNumber(False)
     return qr.modules
+
+
+_DARK_RUNS = re.compile("1+")
 
 
 def _draw_qr(c: Canvas, x: float, y: float, size: float, value: str) -> None:
@@ -842,17 +950,8 @@ def _draw_qr(c: Canvas, x: float, y: float, size: float, value: str) -> None:
     n = len(modules)
     ops = []
     for r, row in enumerate(modules):
-        y_row = n - 1 - r
-        start = None
-        for col, dark in enumerate(row):
-            if dark:
-                if start is None:
-                    start = col
-            elif start is not None:
-                ops.append(f"{start} {y_row} {col - start} 1 re")
-                start = None
-        if start is not None:
-            ops.append(f"{start} {y_row} {n - start} 1 re")
+        line = bytes(row).translate(_BITS).decode()
+        ops.extend(f"{run.start()} {n - 1 - r} {run.end() - run.start()} 1 re" for run in _DARK_RUNS.finditer(line))
     c.saveState()
     c.translate(x, y)
     c.scale(size / n, size / n)
@@ -897,16 +996,18 @@ def _draw(c: Canvas, texts: list[tuple], page: _Page, top: float, extra: float) 
             _draw_qr(c, x, dy + y, qr_size, value)
 
 
-def _draw_text(c: Canvas, texts: list[tuple]) -> None:
+def _draw_text(c: Canvas, texts: list[tuple], encoders: dict) -> None:
     """All text as one text object, written directly in page order.
 
-    The same operators reportlab's text object writes (the font's splitString encodes each
-    line into its subsets), without its per-call overhead: a third of the render time.
+    The operators reportlab's text object would write, without its per-call cost (a third of
+    the render time): lines of seed characters are encoded with a translate table, any other
+    line by the font's own splitString; strings are written in hex.
     """
     doc = c._doc
     out = ["BT"]
-    font_key = color = None
+    current = color = None
     space = 0.0
+    names: dict[tuple[str, int], str] = {}
     for style, x, y, line in texts:
         if style.color is not color:
             color = style.color
@@ -915,20 +1016,27 @@ def _draw_text(c: Canvas, texts: list[tuple]) -> None:
             space = style.space
             out.append(f"{space:.2f} Tc")
         out.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
-        font = pdfmetrics.getFont(style.font)
-        for subset, data in font.splitString(line, doc):
-            key = (style.font, subset, style.size)
-            if key != font_key:
-                font_key = key
-                out.append(f"{font.getSubsetInternalName(subset, doc)} {style.size:.2f} Tf")
-            out.append(f"({escapePDF(data)}) Tj")
+        encoder = encoders.get(style.font)
+        if encoder is not None and not encoder[0].search(line):
+            chunks: list[tuple[int, bytes]] = [(0, line.translate(encoder[1]).encode("latin-1"))]
+        else:
+            chunks = pdfmetrics.getFont(style.font).splitString(line, doc)
+        for subset, data in chunks:
+            key = (style.font, subset)
+            name = names.get(key)
+            if name is None:
+                name = names[key] = pdfmetrics.getFont(style.font).getSubsetInternalName(subset, doc)
+            if (key, style.size) != current:
+                current = (key, style.size)
+                out.append(f"{name} {style.size:.2f} Tf")
+            out.append(f"<{data.hex()}> Tj")
     if space:
         out.append("0 Tc")
     out.append("ET")
     c.addLiteral("\n".join(out))
 
 
-def _fit(snapshot: dict, available: float) -> tuple[_Page, float]:
+def _fit(content: dict[str, Any], available: float) -> tuple[_Page, float]:
     """Compose the body at the largest scale, within bounds, at which it fits.
 
     Height is close to proportional to the scale, so each guess is the scale times the room
@@ -938,7 +1046,7 @@ def _fit(snapshot: dict, available: float) -> tuple[_Page, float]:
     lo, hi = MIN_SCALE, None
     s = 1.0
     for _ in range(6):
-        page = _compose(snapshot, s)
+        page = _compose(content, s)
         height = -page.y
         if height <= available:
             best, lo = (page, s), s
@@ -958,7 +1066,7 @@ def _fit(snapshot: dict, available: float) -> tuple[_Page, float]:
         s = guess
     if best is None:
         # Far more text than a certificate has: the smallest scale, even if it overflows.
-        return _compose(snapshot, MIN_SCALE), MIN_SCALE
+        return _compose(content, MIN_SCALE), MIN_SCALE
     return best
 
 
@@ -970,7 +1078,7 @@ def render_certificate(snapshot: dict, *, verify_url: str) -> bytes:
     rule_y = footer_top + 14
     available = TOP - rule_y - 18
 
-    page, _ = _fit(snapshot, available)
+    page, _ = _fit(_content(snapshot), available)
     spare = max(0.0, available + page.y)
     extra = min(spare / page.flex, 24.0) if page.flex else 0.0
     top = TOP - (spare - extra * page.flex) * 0.35
@@ -990,8 +1098,8 @@ def render_certificate(snapshot: dict, *, verify_url: str) -> bytes:
     _draw(c, texts, page, top, extra)
     c.line(MARGIN_X, rule_y, MARGIN_X + CONTENT_W, rule_y)
     _draw(c, texts, footer, footer_top, 0.0)
-    _seed_fonts(c, any(_CYRILLIC.search(text[3]) for text in texts))
-    _draw_text(c, texts)
+    encoders = _seed_fonts(c, any(_CYRILLIC.search(text[3]) for text in texts))
+    _draw_text(c, texts, encoders)
     c.showPage()
     c.save()
     return buf.getvalue()

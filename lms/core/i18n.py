@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from zoneinfo import ZoneInfo
@@ -84,3 +84,11 @@ def localdatetime(value: datetime | None, fmt: str = "medium", language: str | N
         return ""
     locale = _babel_locale(language or current_language())
     return dates.format_datetime(value, fmt, tzinfo=OSLO, locale=locale)
+
+
+def localday(value: date | str | None, fmt: str = "long", language: str | None = None) -> str:
+    """A calendar date (or an ISO date string) in the active (or given) locale."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return dates.format_date(day, fmt, locale=_babel_locale(language or current_language()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 
 from lms.core.forms import LanguageForm
-from lms.core.i18n import LANGUAGE_IN_TEXT, LANGUAGE_SHORT, current_language, format_money, localdate, localdatetime
+from lms.core.i18n import LANGUAGE_IN_TEXT, LANGUAGE_SHORT, current_language, format_money, localdate, localdatetime, localday
 from lms.core.urls import current_path
 
 
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["localdatetime"] = localdatetime
+    app.jinja_env.filters["isodate"] = localday
     app.jinja_env.globals["language_names"] = LANGUAGE_SHORT
     app.jinja_env.filters["language_name"] = lambda code: str(LANGUAGE_IN_TEXT.get(code, code))
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -55,7 +55,10 @@ def _form_answers() -> dict[str, list[str]]:
 @bp.get("/")
 @login_required
 def dashboard():
-    return render_template("learning/dashboard.html", rows=ops.dashboard(current_user.id))
+    from lms.certificates.operations import for_user
+
+    certificates = {c.enrollment_id: c for c in reversed(for_user(current_user.id)) if c.status != "replaced"}
+    return render_template("learning/dashboard.html", rows=ops.dashboard(current_user.id), certificates=certificates)
 
 
 @bp.get("/<slug>")
