@@ -36,6 +36,16 @@ def _email_validators():
     ]
 
 
+def full_name_field() -> StringField:
+    return StringField(
+        _l("Full name"),
+        validators=[_required(_l("Enter your full name.")),
+                    Length(min=2, max=120, message=_l("The name must be between %(min)s and %(max)s characters.", min=2, max=120))],
+        description=_l("Exactly as it should stand on your course certificates."),
+        filters=[strip],
+    )
+
+
 class NewPasswordMixin:
     """A new password with a confirmation, checked against the rules."""
 
@@ -64,13 +74,7 @@ class NewPasswordMixin:
 
 
 class RegisterForm(NewPasswordMixin, FlaskForm):
-    full_name = StringField(
-        _l("Full name"),
-        validators=[_required(_l("Enter your full name.")),
-                    Length(min=2, max=120, message=_l("The name must be between %(min)s and %(max)s characters.", min=2, max=120))],
-        description=_l("Exactly as it should stand on your course certificates."),
-        filters=[strip],
-    )
+    full_name = full_name_field()
     email = EmailField(_l("E-mail address"), validators=_email_validators(), filters=[strip])
     password = PasswordField(
         _l("Password"),
@@ -126,13 +130,7 @@ class ChangeEmailForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    full_name = StringField(
-        _l("Full name"),
-        validators=[_required(_l("Enter your full name.")),
-                    Length(min=2, max=120, message=_l("The name must be between %(min)s and %(max)s characters.", min=2, max=120))],
-        description=_l("Exactly as it should stand on your course certificates."),
-        filters=[strip],
-    )
+    full_name = full_name_field()
     language = RadioField(_l("Preferred language"), choices=LANGUAGE_CHOICES,
                           validators=[_required(_l("Choose a language."))])
     submit = SubmitField(_l("Save"))

@@ -553,11 +553,16 @@ def _content(snap: dict) -> dict[str, Any]:
     """Every text of the body, formatted once per certificate (composition runs several times)."""
     second = _second_language(snap)
     test_date = snap.get("test_date")
+    score = snap.get("score_percent")
+    if score is None:                   # no graded final test on record (e.g. issued by an admin)
+        test: tuple[Pair, Pair] = (("–", None), ("", None))
+    else:
+        test = ((_format_percent(int(score), PRIMARY), None),
+                (_text("test_passed_on", PRIMARY, date=_format_date(test_date, PRIMARY)),
+                 _text("test_passed_on", second, date=_format_date(test_date, second)) if second else None))
     cells: list[tuple[Pair, Pair, Pair]] = [
         (_pair("completed_on", second), _both(_format_date, snap.get("completed_on"), second), ("", None)),
-        (_pair("final_test", second), (_format_percent(int(snap.get("score_percent") or 0), PRIMARY), None),
-         (_text("test_passed_on", PRIMARY, date=_format_date(test_date, PRIMARY)),
-          _text("test_passed_on", second, date=_format_date(test_date, second)) if second else None)),
+        (_pair("final_test", second), *test),
         (_pair("nominal_hours", second), _both(_format_hours, float(snap.get("hours") or 0), second), ("", None)),
         (_pair("learning_time", second), _both(_format_minutes, snap.get("learning_minutes"), second), ("", None)),
     ]
@@ -1063,6 +1068,8 @@ def _fit(content: dict[str, Any], available: float) -> tuple[_Page, float]:
             guess = (lo + hi) / 2
         elif hi is not None:
             guess = min(max(guess, lo + 0.005), hi - 0.005)
+        if abs(guess - s) < 0.005:
+            break
         s = guess
     if best is None:
         # Far more text than a certificate has: the smallest scale, even if it overflows.
@@ -1163,7 +1170,7 @@ def sample_snapshot(language: str) -> dict:
     if language == "uk":
         return {
             "serial": "HMS-2026-000042",
-            "verification_code": "7K3M-Q9TX-2HVB-WD4R",
+            "verification_code": "7K3M-Q9TX-2HVB-WD4R-8N5P",
             "language": "uk",
             "participant_name": "Олена Коваленко",
             "course_title": {"nb": "HMS for verneombud", "en": "HSE for safety representatives",
@@ -1191,7 +1198,7 @@ def sample_snapshot(language: str) -> dict:
     if language == "en":
         return {
             "serial": "HMS-2026-000107",
-            "verification_code": "P4RT-8XNC-M2KD-6QHW",
+            "verification_code": "P4RT-8XNC-M2KD-6QHW-3ZGA",
             "language": "en",
             "participant_name": "Daniel O'Connor",
             "course_title": {"nb": "HMS for arbeidstakere", "en": "HSE for employees", "uk": "HMS для працівників"},
@@ -1214,7 +1221,7 @@ def sample_snapshot(language: str) -> dict:
         }
     return {
         "serial": "HMS-2026-000031",
-        "verification_code": "H7WQ-3LBZ-K9TF-X2MC",
+        "verification_code": "H7WQ-3YBZ-K9TF-X2MC-5RJD",
         "language": "nb",
         "participant_name": "Bjørn Ødegård",
         "course_title": {"nb": "HMS for ledere", "en": "HSE for managers", "uk": "HMS для керівників"},

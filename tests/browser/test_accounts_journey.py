@@ -2,12 +2,14 @@
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.conftest import PASSWORD
 
 
 def test_account_journey_in_chromium(live_server, page, axe, outbox):
     page.goto(live_server + "/")
-    assert page.locator("html").get_attribute("lang") == "nb"
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
     axe(page)
 
     page.get_by_role("link", name="Registrer deg").first.click()
@@ -25,8 +27,8 @@ def test_account_journey_in_chromium(live_server, page, axe, outbox):
     page.get_by_role("button").filter(has_text=re.compile("Bekreft|Підтвердити")).click()
     # Confirming logs in, and the account's preferred language (Ukrainian) takes over.
     page.wait_for_url(live_server + "/")
-    assert page.locator("html").get_attribute("lang") == "uk"
-    assert page.get_by_text("Вітаємо, Olena Kovalenko.").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(page.get_by_text("Вітаємо, Olena Kovalenko.")).to_be_visible()
 
     page.get_by_role("button", name="Вийти").click()
     page.wait_for_url(live_server + "/")
@@ -35,34 +37,34 @@ def test_account_journey_in_chromium(live_server, page, axe, outbox):
     page.get_by_label("Адреса електронної пошти").fill("olena@example.no")
     page.get_by_label("Пароль").fill("wrong password!")
     page.get_by_role("button", name="Увійти").click()
-    assert page.get_by_text("Неправильна адреса електронної пошти або пароль.").is_visible()
+    expect(page.get_by_text("Неправильна адреса електронної пошти або пароль.")).to_be_visible()
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Увійти").click()
     page.wait_for_url(live_server + "/")
 
     # Switch the interface to English with the switcher (a form: works without JavaScript).
     page.get_by_role("button", name="English").click()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name="My account").click()
     axe(page)
     page.get_by_role("button", name="Українська").click()
-    assert page.locator("html").get_attribute("lang") == "uk"
-    assert page.get_by_role("heading", name="Мій обліковий запис").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    expect(page.get_by_role("heading", name="Мій обліковий запис")).to_be_visible()
     page.get_by_role("button", name="Вийти").click()
-    assert page.get_by_role("link", name="Увійти").first.is_visible()
+    expect(page.get_by_role("link", name="Увійти").first).to_be_visible()
 
 
 def test_pages_work_without_javascript(browser, live_server, outbox):
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
     page.goto(live_server + "/login")
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("button", name="Norsk").click()
-    assert page.locator("html").get_attribute("lang") == "nb"
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
     page.get_by_role("link", name="Glemt passordet?").click()
     page.get_by_label("E-postadresse").fill("nobody@example.no")
     page.get_by_role("button", name="Send lenke").click()
-    assert page.get_by_role("heading", name="Sjekk e-posten din").is_visible()
+    expect(page.get_by_role("heading", name="Sjekk e-posten din")).to_be_visible()
     context.close()
 
 

@@ -2,11 +2,13 @@
 
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from lms.content.models import Question
 from lms.extensions import db
 from lms.learning.models import Enrollment
+
 from tests.conftest import PASSWORD
 
 
@@ -45,7 +47,7 @@ def test_free_course_journey(app, live_server, page, axe, make_user, load_course
     axe(page)
     answer_all(page, app, "uk")
     page.get_by_role("button", name="Перевірити мої відповіді").click()
-    assert page.get_by_text("2 з 2 правильно").is_visible()
+    expect(page.get_by_text("2 з 2 правильно")).to_be_visible()
     axe(page)
     page.get_by_role("link", name=re.compile("Перейти до наступного модуля")).click()
 
@@ -61,7 +63,7 @@ def test_free_course_journey(app, live_server, page, axe, make_user, load_course
 
     # The final test waits for the minimum learning time.
     axe(page)
-    assert page.get_by_text(re.compile("Потрібно ще \\d+ хвилин навчання|Потрібні ще")).is_visible()
+    expect(page.get_by_text(re.compile("Потрібно ще \\d+ хвилин навчання|Потрібні ще"))).to_be_visible()
     assert page.get_by_role("button", name="Почати підсумковий тест").count() == 0
     with app.app_context():
         db.session.execute(update(Enrollment).values(seconds_total=3600))
@@ -71,17 +73,17 @@ def test_free_course_journey(app, live_server, page, axe, make_user, load_course
     axe(page)
     answer_all(page, app, "nb", correct=False)
     page.get_by_role("button", name="Надіслати тест").click()
-    assert page.get_by_role("heading", name="Цього разу не складено").is_visible()
+    expect(page.get_by_role("heading", name="Цього разу не складено")).to_be_visible()
     axe(page)
     page.get_by_role("link", name="Назад до підсумкового тесту").click()
     page.get_by_role("button", name="Почати підсумковий тест").click()
     answer_all(page, app, "nb")
     page.get_by_role("button", name="Надіслати тест").click()
-    assert page.get_by_role("heading", name="Ви склали!").is_visible()
+    expect(page.get_by_role("heading", name="Ви склали!")).to_be_visible()
 
     page.get_by_role("link", name="До мого навчання").click()
     axe(page)
-    assert page.get_by_role("heading", name="Завершено").is_visible()
+    expect(page.get_by_role("heading", name="Завершено")).to_be_visible()
     with app.app_context():
         assert db.session.scalar(select(Enrollment.completed_at)) is not None
 
@@ -98,11 +100,12 @@ def test_lesson_page_on_a_phone_without_javascript(app, browser, live_server, ma
     page.goto(live_server + "/courses/test-kurs")
     page.get_by_role("button", name="Start kurset på norsk").click()
     # The outline is folded on a phone and opens without JavaScript.
-    assert not page.get_by_role("link", name="Leksjon 2 (nb)").first.is_visible()
+    expect(page.get_by_role("link", name="Leksjon 2 (nb)").first).not_to_be_visible()
     page.locator("summary", has_text="Kursoversikt").click()
-    assert page.get_by_role("link", name="Leksjon 2 (nb)").first.is_visible()
+    expect(page.get_by_role("link", name="Leksjon 2 (nb)").first).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
     page.get_by_role("button", name=re.compile("Ferdig: neste leksjon")).click()
-    assert page.get_by_role("heading", name="Leksjon 2 (nb)").is_visible()
+    page.wait_for_url(re.compile(r"/modul-1/leksjon-2$"))
+    expect(page.get_by_role("heading", name="Leksjon 2 (nb)", level=1)).to_be_visible()
     context.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from lms.certificates.pdf import LABELS, REGULATION_POINTS, render_certificate, sample_snapshot
+from lms.certificates.pdf import LABELS, REGULATION_POINTS, qr_modules, render_certificate, sample_snapshot
 
 VERIFY_BASE = "https://kurs.example.no/verify/"
 CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -50,7 +50,7 @@ def rendered() -> dict[str, tuple[dict, bytes]]:
 
 
 def reader(pdf: bytes) -> PdfReader:
-    return PdfReader(io.BytesIO(pdf))
+    return PdfReader(io.BytesIO(pdf), strict=True)
 
 
 def text_of(pdf: bytes) -> str:
@@ -163,7 +163,7 @@ def test_metadata_and_language(rendered):
     assert parsed.trailer["/Root"]["/Lang"] == "nb"
 
 
-def test_letters_outside_the_shared_subset(tmp_path):
+def test_letters_outside_the_shared_subset():
     """A name with letters the shared subset lacks gets a subset of its own, still real text."""
     snapshot = sample_snapshot("nb")
     snapshot["participant_name"] = "Łukasz Żółkiewski-Nguyễn"
@@ -226,6 +226,45 @@ def test_long_verification_url(tmp_path):
     pdf = render_certificate(snapshot, verify_url=url)
     assert squashed(url) in squashed(text_of(pdf))
     assert _decode_qr(pdf, tmp_path) == [url]
+
+
+def test_no_graded_test_on_record():
+    """A certificate without a final-test score says so with a dash, not '0 %' or 'Bestått'."""
+    snapshot = sample_snapshot("nb")
+    snapshot["score_percent"] = None
+    text = text_of(render_certificate(snapshot, verify_url=url_for(snapshot)))
+    assert LABELS["final_test"]["nb"] in text
+    assert "0 %" not in text and "Bestått" not in text
+
+
+def test_fractional_hours_and_short_learning_time():
+    snapshot = sample_snapshot("uk")
+    snapshot["hours"] = 2.5
+    snapshot["learning_minutes"] = 45
+    text = text_of(render_certificate(snapshot, verify_url=url_for(snapshot)))
+    assert "2,5 timer" in text and "2,5 години" in text
+    assert "45 min" in text and "45 хв" in text
+
+
+@pytest.mark.parametrize("value", ["x", VERIFY_BASE + "7K3M-Q9TX-2HVB-WD4R-8N5P", "https://example.no/" + "a" * 200])
+@pytest.mark.parametrize("level", ["L", "M", "H"])
+def test_qr_matrix_is_a_symbol_reportlab_builds(value, level):
+    """qr_modules takes a faster route to the mask than qr.make(): the symbol must be one that
+    reportlab's encoder itself builds for that data, level and mask."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.barcode.qrencoder import QRCode
+
+    from lms.certificates.pdf import _qr_codewords
+
+    ours = qr_modules(value, level)
+    qr = QrCodeWidget(value, barLevel=level).qr
+    qr.version = qr.calculate_version()
+    assert _qr_codewords(qr) == QRCode.createData(qr.version, qr.errorCorrectLevel, qr.dataList)
+    symbols = []
+    for mask in range(8):
+        qr.makeImpl(False, mask)
+        symbols.append([row[:] for row in qr.modules])
+    assert ours in symbols
 
 
 def test_labels_have_every_language():
