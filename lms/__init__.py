@@ -66,6 +66,7 @@ def _import_models() -> None:
     import lms.accounts.models  # noqa: F401
     import lms.certificates.models  # noqa: F401
     import lms.certificates.operations  # noqa: F401  (subscribes to course completions)
+    import lms.commerce.models  # noqa: F401
     import lms.content.models  # noqa: F401
     import lms.core.models  # noqa: F401
     import lms.learning.models  # noqa: F401
@@ -76,6 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certificates.views import bp as certificates_bp
+    from lms.commerce import admin_views  # noqa: F401  (adds the code administration routes)
+    from lms.commerce.views import bp as commerce_bp
     from lms.core.views import bp as core_bp
     from lms.core.views import dev_bp
     from lms.learning.views import bp as learning_bp
@@ -86,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(commerce_bp)
     if app.config["LMS_ENV"] == "development":
         app.register_blueprint(dev_bp)
 
@@ -93,12 +97,14 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from lms.accounts.cli import users_cli
     from lms.certificates.cli import certificates_cli
+    from lms.commerce.cli import stripe_cli
     from lms.content.cli import courses_cli
     from lms.core.cli import demo, i18n_cli, mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(stripe_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(demo)

@@ -37,6 +37,21 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"LMS_{name} must be a whole number, not {value!r}") from exc
 
 
+def _tiers(text: str | None) -> tuple[tuple[int, int], ...]:
+    tiers = []
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            minimum, percent = (int(x) for x in part.split(":"))
+        except ValueError as exc:
+            raise ConfigError(f"LMS_VOLUME_TIERS: {part!r} is not 'quantity:percent'") from exc
+        if not (1 <= minimum <= 1000 and 0 <= percent < 100):
+            raise ConfigError(f"LMS_VOLUME_TIERS: {part!r} is out of range")
+        tiers.append((minimum, percent))
+    return tuple(sorted(tiers))
+
+
 def load_config(instance_path: str) -> dict[str, Any]:
     """Build the configuration mapping from defaults and the environment."""
     env = _env("ENV", "development")
@@ -98,6 +113,13 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "LMS_SITE_NAME": _env("SITE_NAME", "HMS-kurs"),
         "LMS_ISSUER_NAME": _env("ISSUER_NAME", "HMS-kurs AS"),
         "LMS_ISSUER_ORGNR": _env("ISSUER_ORGNR", "923609016"),
+        # Payments. Without a secret key (outside production) a built-in test payment page is used.
+        "LMS_STRIPE_SECRET_KEY": _env("STRIPE_SECRET_KEY"),
+        "LMS_STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET"),
+        "LMS_STRIPE_API_BASE": _env("STRIPE_API_BASE"),
+        "LMS_VAT_PERCENT": _env_int("VAT_PERCENT", 25),
+        # Volume prices for seats: "minimum quantity:percent off", comma separated.
+        "LMS_VOLUME_TIERS": _tiers(_env("VOLUME_TIERS", "10:10,50:20,200:30")),
         "LMS_COURSES_DIR": _env(
             "COURSES_DIR",
             os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "courses"),
@@ -120,5 +142,7 @@ def check_production(config: dict[str, Any]) -> None:
         problems.append("LMS_DATABASE_URL points to SQLite: use PostgreSQL in production")
     if config.get("DEBUG"):
         problems.append("LMS_DEBUG is on: debug mode must be off in production")
+    if not config.get("LMS_STRIPE_SECRET_KEY") or not config.get("LMS_STRIPE_WEBHOOK_SECRET"):
+        problems.append("LMS_STRIPE_SECRET_KEY and LMS_STRIPE_WEBHOOK_SECRET are required: payments need Stripe")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))

@@ -96,6 +96,15 @@ class RegisterForm(NewPasswordMixin, FlaskForm):
         if any(ord(ch) < 32 for ch in field.data or ""):
             raise ValidationError(str(_l("The name contains characters that are not allowed.")))
 
+    def validate_code(self, field):
+        """Tell a discount code from a license code, and refuse one that is neither."""
+        if not field.data:
+            return
+        from lms.commerce.operations import classify_code
+
+        if classify_code(field.data) == "unknown":
+            raise ValidationError(str(_l("We do not know that code. Check the spelling, or leave the field empty.")))
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=_email_validators(), filters=[strip])

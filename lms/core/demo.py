@@ -29,6 +29,7 @@ def load_demo() -> Iterator[str]:
             yield f"Demo user {email} already exists"
     db.session.commit()
     yield from _demo_learning()
+    yield from _demo_campaign()
     db.session.commit()
     yield ""
     yield "Demo logins (password for all: " + DEMO_PASSWORD + "):"
@@ -50,3 +51,19 @@ def _demo_learning() -> Iterator[str]:
     if learning.get_enrollment(employee.id, course.slug) is None:
         learning.enroll(employee, course, "admin", language="nb")
         yield f"Enrolled ansatt@demo.no in {course.slug}"
+
+
+def _demo_campaign() -> Iterator[str]:
+    from datetime import timedelta
+
+    from lms.commerce import operations as commerce
+    from lms.core.models import utcnow
+
+    if commerce.find_code("HMS2024") is None:
+        code = commerce.save_code(
+            None, text="HMS2024", description="Demo campaign", kind="percent", value=25, valid_from=None,
+            valid_until=utcnow() + timedelta(days=30), max_uses=None, per_user_limit=1, min_quantity=1,
+            course_ids=None, is_active=True, is_campaign=True)
+        yield f"Created the campaign code {code.code}: 25 % off until {code.valid_until:%Y-%m-%d %H:%M} UTC"
+    else:
+        yield "Campaign code HMS2024 already exists"

@@ -15,7 +15,9 @@ bp = Blueprint("core", __name__, template_folder="templates")
 
 @bp.get("/")
 def home():
-    return render_template("core/home.html")
+    from lms.commerce.operations import current_campaign
+
+    return render_template("core/home.html", campaign=current_campaign())
 
 
 @bp.post("/language")

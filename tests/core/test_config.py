@@ -59,8 +59,16 @@ def test_production_refuses_unsafe_settings(monkeypatch, env, message):
         create_app()
 
 
-def test_production_starts_with_safe_settings(monkeypatch):
+def test_production_refuses_to_start_without_payment_keys(monkeypatch):
+    monkeypatch.delenv("LMS_STRIPE_SECRET_KEY", raising=False)
     prod(monkeypatch, DATABASE_URL=GOOD_PG, SECRET_KEY=GOOD_SECRET)
+    with pytest.raises(ConfigError, match="LMS_STRIPE_SECRET_KEY"):
+        create_app()
+
+
+def test_production_starts_with_safe_settings(monkeypatch):
+    prod(monkeypatch, DATABASE_URL=GOOD_PG, SECRET_KEY=GOOD_SECRET, STRIPE_SECRET_KEY="sk_live_x",
+         STRIPE_WEBHOOK_SECRET="whsec_x")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["LMS_MAIL_BACKEND"] == "smtp"

@@ -26,6 +26,8 @@ def test_hsts_and_secure_cookies_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("LMS_ENV", "production")
     app = create_app({
         "SECRET_KEY": "p" * 40,
+        "LMS_STRIPE_SECRET_KEY": "sk_live_x",
+        "LMS_STRIPE_WEBHOOK_SECRET": "whsec_x",
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
         "RATELIMIT_ENABLED": False,
     })
