@@ -12,7 +12,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from lms.content import schema
-from lms.content.markdown import images_in, split_module, word_count
+from lms.content.markdown import RENDER_VERSION, images_in, split_module, word_count
 
 SUPPORTED_LANGUAGES = ("nb", "en", "uk")
 MODULE_FILE = re.compile(r"^(?P<pos>\d{2})-(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -159,7 +159,8 @@ def _plain(error) -> str:
 # ---------------------------------------------------------------- course loading
 
 def _content_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
+    """The files of the course, and the version of the renderer that turns them into pages."""
+    digest = hashlib.sha256(f"render:{RENDER_VERSION}\0".encode())
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(path.relative_to(folder).as_posix().encode())
         digest.update(b"\0")

@@ -12,6 +12,8 @@ from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.container import container_plugin
 
 CALLOUTS = ("remember", "law", "example", "warning")
+# Raise when the HTML produced from the same Markdown changes: sync then renders every lesson again.
+RENDER_VERSION = 2
 LESSON_HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[^}]*)\}\s*$")
 MODULE_HEADING = re.compile(r"^#\s+(?P<title>\S.*?)\s*$")
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -26,7 +28,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "loading"},
     "aside": {"class", "role", "aria-label"},
-    "div": {"class"},
+    "div": {"class", "tabindex", "role", "aria-label"},
     "p": {"class"},
     "th": {"scope"},
     "ol": {"start"},
@@ -153,6 +155,10 @@ def render_lesson(markdown: str, image_base: str, callout_labels: dict[str, str]
     html = _parser().render(markdown, env)
     html = re.sub(r"<(/?)h([1-2])>", lambda m: f"<{m.group(1)}h3>", html)
     html = re.sub(r'<img src="images/', f'<img loading="lazy" src="{image_base}/', html)
+    # Wide tables scroll sideways on a phone: the scrolling box must be reachable by keyboard.
+    table_label = escapeHtml(callout_labels.get("table", "Table"))
+    html = html.replace("<table>", f'<div class="table-wrap" tabindex="0" role="region" aria-label="{table_label}"><table>')
+    html = html.replace("</table>", "</table></div>")
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -43,7 +43,8 @@ def callout_labels(language: str) -> dict[str, str]:
             "example": _("Example"),
             "warning": _("Watch out"),
         }
-    assert set(labels) == set(CALLOUTS)
+        assert set(labels) == set(CALLOUTS)
+        labels["table"] = _("Table")
     return labels
 
 
