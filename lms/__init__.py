@@ -11,6 +11,18 @@ from flask import Flask
 from lms.config import check_production, load_config
 
 
+_SQLITE_CONFIGURED = False
+
+
+def _configure_sqlite_once() -> None:
+    global _SQLITE_CONFIGURED
+    if not _SQLITE_CONFIGURED:
+        from lms.core.db import configure_sqlite
+
+        configure_sqlite()
+        _SQLITE_CONFIGURED = True
+
+
 def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     """Build the application. Never touches the database."""
     app = Flask(__name__, instance_relative_config=False,
@@ -26,6 +38,8 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
 
     from lms import extensions as ext
     from lms.core import errors, jinja, security, transaction
+
+    _configure_sqlite_once()
 
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))

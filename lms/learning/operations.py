@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import User
 from lms.content.models import Course, Lesson, Module, Question
@@ -42,7 +44,7 @@ def get_course(slug: str, *, published_only: bool = True) -> Course | None:
 def get_enrollment(user_id: int, slug: str) -> Enrollment | None:
     """The user's active enrollment in a course, with the course loaded (one query)."""
     return db.session.scalar(
-        select(Enrollment).join(Enrollment.course)
+        select(Enrollment).join(Enrollment.course).options(contains_eager(Enrollment.course))
         .where(Enrollment.user_id == user_id, Course.slug == slug, Enrollment.withdrawn_at.is_(None))
     )
 
@@ -247,12 +249,13 @@ def record_activity(enrollment: Enrollment, lesson_id: int | None, now: datetime
             .values(seconds=LessonProgress.seconds + credit)
             .execution_options(synchronize_session=False)
         )
-    enrollment.seconds_total += credit
-    enrollment.last_activity_at = now
+    # Mirror the UPDATE in memory without making the ORM write it again.
+    set_committed_value(enrollment, "seconds_total", enrollment.seconds_total + credit)
+    set_committed_value(enrollment, "last_activity_at", now)
     if lesson_id is not None:
-        enrollment.last_lesson_id = lesson_id
+        set_committed_value(enrollment, "last_lesson_id", lesson_id)
     if enrollment.started_at is None:
-        enrollment.started_at = now
+        set_committed_value(enrollment, "started_at", now)
     return credit
 
 

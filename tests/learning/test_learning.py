@@ -235,8 +235,10 @@ def test_the_same_interval_is_credited_once(app, make_user, load_course):
         stale = db.session.get(Enrollment, enrollment.id)
         later = stale.last_activity_at + timedelta(seconds=60)
         assert ops.record_activity(stale, None, later) == 60
-        # A second request that read the same starting point gets nothing.
-        stale.last_activity_at = later - timedelta(seconds=60)
+        # A second request that read the same starting point (a stale copy) gets nothing.
+        from sqlalchemy.orm.attributes import set_committed_value
+
+        set_committed_value(stale, "last_activity_at", later - timedelta(seconds=60))
         assert ops.record_activity(stale, None, later) == 0
 
 

@@ -16,7 +16,8 @@ def count_queries(app):
         engine = db.engine
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
