@@ -81,6 +81,8 @@ def _import_models() -> None:
     import lms.certificates.models  # noqa: F401
     import lms.certificates.operations  # noqa: F401  (subscribes to course completions)
     import lms.commerce.models  # noqa: F401
+    import lms.organizations.models  # noqa: F401
+    import lms.organizations.operations  # noqa: F401  (turns paid seats into licenses)
     import lms.content.models  # noqa: F401
     import lms.core.models  # noqa: F401
     import lms.learning.models  # noqa: F401
@@ -96,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.core.views import bp as core_bp
     from lms.core.views import dev_bp
     from lms.learning.views import bp as learning_bp
+    from lms.organizations.views import bp as organizations_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -104,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(commerce_bp)
+    app.register_blueprint(organizations_bp)
     if app.config["LMS_ENV"] == "development":
         app.register_blueprint(dev_bp)
 
@@ -113,12 +117,14 @@ def _register_cli(app: Flask) -> None:
     from lms.certificates.cli import certificates_cli
     from lms.commerce.cli import stripe_cli
     from lms.content.cli import courses_cli
+    from lms.organizations.cli import reminders_cli
     from lms.core.cli import demo, i18n_cli, mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(stripe_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(demo)

@@ -108,7 +108,15 @@ def confirm_account(token: str):
         if not current_user.is_authenticated:
             _start_login(user)
         flash(_("Your e-mail address is confirmed. Welcome!"), "success")
-        return redirect(url_for("core.home"), code=303)
+        from lms.accounts.signals import account_confirmed
+
+        destination = url_for("core.home")
+        for _receiver, outcome in account_confirmed.send(current_app._get_current_object(), user=user):
+            if outcome:
+                message, category, target = outcome
+                flash(message, category)
+                destination = target or destination
+        return redirect(destination, code=303)
     return render_template("accounts/confirm.html", form=form,
                            title=_("Confirm your e-mail address"),
                            text=_("Press the button to confirm your e-mail address and activate your account."))

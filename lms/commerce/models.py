@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.core.models import UTCDateTime, utcnow
 from lms.extensions import db
 
-ORDER_STATUSES = ("pending", "processing", "paid", "failed", "expired", "refunded")
+ORDER_STATUSES = ("pending", "processing", "paid", "failed", "expired", "refunded", "invoice_requested", "invoiced")
 
 
 class DiscountCode(db.Model):
@@ -49,7 +49,10 @@ class Order(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True, nullable=True)
-    status: Mapped[str] = mapped_column(String(12), server_default="pending", index=True)
+    # Seats are bought for an organization.
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"),
+                                                        index=True, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), server_default="pending", index=True)
     buyer_email: Mapped[str] = mapped_column(String(320))
     buyer_name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5))
@@ -62,7 +65,7 @@ class Order(db.Model):
     total_ore: Mapped[int] = mapped_column(Integer)      # what is charged
     discount_code_id: Mapped[int | None] = mapped_column(ForeignKey("discount_codes.id", ondelete="SET NULL"), nullable=True)
     discount_code_text: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    payment_method: Mapped[str] = mapped_column(String(12), server_default="stripe")  # stripe | test | free
+    payment_method: Mapped[str] = mapped_column(String(12), server_default="stripe")  # stripe | test | free | invoice
     stripe_session_id: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
     stripe_payment_intent: Mapped[str | None] = mapped_column(String(255), index=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.current_timestamp())
@@ -76,7 +79,8 @@ class Order(db.Model):
                                                   order_by="OrderLine.id")
 
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'processing', 'paid', 'failed', 'expired', 'refunded')", name="status"),
+        CheckConstraint("status IN ('pending', 'processing', 'paid', 'failed', 'expired', 'refunded', "
+                        "'invoice_requested', 'invoiced')", name="status"),
         CheckConstraint("total_ore = net_ore + vat_ore", name="total_adds_up"),
         CheckConstraint("net_ore = subtotal_ore - discount_ore", name="net_adds_up"),
         CheckConstraint("net_ore >= 0", name="net_not_negative"),

@@ -24,7 +24,7 @@ from lms.extensions import db
 
 CHECKOUT_MINUTES = 30
 TEST_WEBHOOK_SECRET = "whsec_local_test_payments"
-ACTIVE_ORDER_STATUSES = ("pending", "processing", "paid")
+ACTIVE_ORDER_STATUSES = ("pending", "processing", "paid", "invoice_requested", "invoiced")
 
 
 class CommerceError(Exception):
@@ -199,11 +199,15 @@ def vat_included(price_ore: int) -> int:
 # ---------------------------------------------------------------- checkout
 
 def start_checkout(user: User, course: Course, code_text: str | None, *, quantity: int = 1,
-                   purpose: str = "self", language: str = "nb") -> Order:
+                   purpose: str = "self", language: str = "nb", organization_id: int | None = None,
+                   invoice: bool = False) -> Order:
     """Create the order (reserving a code use) and, when there is anything to pay, a payment session.
 
-    A free order (a 100 % code) is fulfilled at once, without Stripe.
+    A free order (a 100 % code) is fulfilled at once, without Stripe. An invoice order waits for a
+    platform administrator's approval.
     """
+    if purpose == "seats" and organization_id is None:
+        raise ValueError("seats are bought for an organization")
     if course.price_ore == 0:
         raise CommerceError("course_is_free")
     if not 1 <= quantity <= 1000:
@@ -220,7 +224,8 @@ def start_checkout(user: User, course: Course, code_text: str | None, *, quantit
     offer = quote(course, quantity, code)
     now = utcnow()
     order = Order(
-        user_id=user.id, status="pending", buyer_email=user.email, buyer_name=user.full_name, language=language,
+        user_id=user.id, organization_id=organization_id, status="pending", buyer_email=user.email,
+        buyer_name=user.full_name, language=language,
         vat_percent=vat_percent(), subtotal_ore=offer.subtotal_ore, discount_ore=offer.discount_ore,
         net_ore=offer.net_ore, vat_ore=offer.vat_ore, total_ore=offer.total_ore,
         discount_code_id=code.id if code else None, discount_code_text=code.code if code else None,
@@ -234,6 +239,10 @@ def start_checkout(user: User, course: Course, code_text: str | None, *, quantit
     db.session.flush()
     if offer.total_ore == 0:
         fulfill(order)
+        return order
+    if invoice:
+        order.status, order.payment_method, order.expires_at = "invoice_requested", "invoice", None
+        db.session.flush()
         return order
     if order.payment_method == "test":
         order.stripe_session_id = f"cs_test_local_{secrets.token_urlsafe(18)}"
@@ -298,13 +307,31 @@ def orders_of(user_id: int) -> list[Order]:
 def fulfill(order: Order, payment_intent: str | None = None) -> bool:
     """Mark paid and enroll, once, in the current transaction. False when already done or refunded."""
     done = db.session.execute(
-        update(Order).where(Order.id == order.id, Order.status.not_in(("paid", "refunded")))
+        update(Order).where(Order.id == order.id, Order.status.not_in(("paid", "refunded", "invoice_requested", "invoiced")))
         .values(status="paid", paid_at=utcnow(), **({"stripe_payment_intent": payment_intent} if payment_intent else {}))
         .execution_options(synchronize_session=False)).rowcount
     if not done:
         return False
     db.session.refresh(order)
     retake_code(order)
+    _deliver(order)
+    return True
+
+
+def approve_invoice(order: Order) -> bool:
+    """A platform administrator approves payment by invoice: the seats are delivered now."""
+    done = db.session.execute(
+        update(Order).where(Order.id == order.id, Order.status == "invoice_requested")
+        .values(status="invoiced", paid_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if not done:
+        return False
+    db.session.refresh(order)
+    _deliver(order)
+    return True
+
+
+def _deliver(order: Order) -> None:
+    """Enroll the buyer or hand the seats to the organization, and send the receipt."""
     user = db.session.get(User, order.user_id) if order.user_id else None
     from lms.learning.operations import enroll
 
@@ -318,7 +345,6 @@ def fulfill(order: Order, payment_intent: str | None = None) -> bool:
             seats_paid.send(current_app._get_current_object(), order=order, line=line)
     queue_mail(order.buyer_email, "receipt", order.language, order=order,
                receipt_url=_external("commerce.order", order_id=order.id))
-    return True
 
 
 def _language_for(user: User, course: Course, order: Order) -> str:

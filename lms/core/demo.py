@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from lms.extensions import db
 
 DEMO_PASSWORD = "demo-hms-2026"
+DEMO_ORGNR = "998877660"  # a made-up organization number with a valid MOD11 check digit
+DEMO_LICENSE = "DEMO-BYGG-2026"
 
 DEMO_USERS = [
     # email, full name, language, platform admin
@@ -34,7 +36,7 @@ def load_demo() -> Iterator[str]:
     yield ""
     yield "Demo logins (password for all: " + DEMO_PASSWORD + "):"
     yield "  admin@demo.no   platform administrator"
-    yield "  leder@demo.no   manager of the demo company"
+    yield "  leder@demo.no   manager of the demo company Demo Bygg AS (license code DEMO-BYGG-2026)"
     yield "  ansatt@demo.no  employee (learner)"
 
 
@@ -46,11 +48,30 @@ def _demo_learning() -> Iterator[str]:
     if course is None:
         yield "Courses are not loaded: run 'flask --app lms courses sync' first"
         return
+    from sqlalchemy import select
+
+    from lms.organizations import operations as orgs
+    from lms.organizations.models import License, Organization
+
+    manager = get_user_by_email("leder@demo.no")
     employee = get_user_by_email("ansatt@demo.no")
-    assert employee is not None
+    assert manager is not None and employee is not None
+    company = db.session.scalar(select(Organization).where(Organization.orgnr == DEMO_ORGNR))
+    if company is None:
+        company = orgs.register_organization(manager, name="Demo Bygg AS", orgnr=DEMO_ORGNR,
+                                             address="Byggveien 1, 0150 Oslo", invoice_email="faktura@demo.no",
+                                             employee_count=12)
+        yield "Created the demo company Demo Bygg AS, managed by leder@demo.no"
+    license_ = db.session.scalar(select(License).where(License.code == DEMO_LICENSE))
+    if license_ is None:
+        license_ = License(organization_id=company.id, course_id=course.id, code=DEMO_LICENSE, seats_total=5,
+                           seats_used=0, source="admin")
+        db.session.add(license_)
+        db.session.flush()
+        yield f"Created license {DEMO_LICENSE}: 5 seats of {course.slug}"
     if learning.get_enrollment(employee.id, course.slug) is None:
-        learning.enroll(employee, course, "admin", language="nb")
-        yield f"Enrolled ansatt@demo.no in {course.slug}"
+        orgs.redeem(employee, DEMO_LICENSE, language="nb")
+        yield f"ansatt@demo.no took a seat of {DEMO_LICENSE}"
 
 
 def _demo_campaign() -> Iterator[str]:

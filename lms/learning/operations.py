@@ -71,6 +71,15 @@ def enroll(user: User, course: Course, source: str, *, language: str | None = No
     """
     if source not in ("purchase", "license", "free", "admin"):
         raise ValueError(f"unknown enrollment source {source!r}")
+    if language is not None and language not in course.languages:
+        raise LearningError("language_not_available")
+    existing = db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id))
+    if existing is not None and existing.withdrawn_at is None:
+        if existing.source == "free" and source != "free":
+            # A paid enrollment replaces a free one: all languages open up.
+            existing.source, existing.source_ref = source, source_ref
+        return existing
     allowed = allowed_languages(course, source)
     if not allowed:
         raise LearningError("not_free")
@@ -78,15 +87,9 @@ def enroll(user: User, course: Course, source: str, *, language: str | None = No
         language = default_language(user, course, allowed)
     if language not in allowed:
         raise LearningError("language_not_available" if language not in course.languages else "not_free")
-    existing = db.session.scalar(
-        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id))
-    if existing is not None:
-        if existing.withdrawn_at is not None:
-            existing.withdrawn_at = None
-            existing.source, existing.source_ref = source, source_ref
-        elif existing.source == "free" and source != "free":
-            # A paid enrollment replaces a free one: all languages open up.
-            existing.source, existing.source_ref = source, source_ref
+    if existing is not None:  # withdrawn earlier (refund, released seat): active again
+        existing.withdrawn_at = None
+        existing.source, existing.source_ref, existing.content_language = source, source_ref, language
         return existing
     enrollment = Enrollment(user_id=user.id, course_id=course.id, content_language=language,
                             source=source, source_ref=source_ref, seconds_total=0)

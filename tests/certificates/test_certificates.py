@@ -18,7 +18,7 @@ from lms.learning import operations as learning
 from lms.learning.models import Enrollment
 
 
-def complete(app, user, slug, language="nb", score_all=True):
+def complete(app, user, slug, language="nb"):
     """Enroll, finish and pass a fixture course through the operations; returns the certificate."""
     with app.test_request_context():
         course = learning.get_course(slug)
