@@ -36,6 +36,7 @@ def _set_headers(response: Response) -> Response:
 
 
 def _has_session() -> bool:
-    from flask_login import current_user
+    # The cookie's content, not the user object: that would be reloaded after the commit.
+    from flask import session
 
-    return bool(getattr(current_user, "is_authenticated", False))
+    return "_user_id" in session

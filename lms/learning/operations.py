@@ -137,8 +137,16 @@ class ModuleRef:
     lessons: list[LessonRef] = field(default_factory=list)
 
 
-def outline(course_id: int) -> list[ModuleRef]:
-    """Modules and lessons of a course in order, without lesson bodies (one query)."""
+def outline(course_id: int, content_hash: str | None = None) -> list[ModuleRef]:
+    """Modules and lessons of a course in order, without lesson bodies (one query).
+
+    With the course's content hash the result is kept per process: the structure only changes
+    when a new version of the content is synced, and that changes the hash.
+    """
+    if content_hash is not None:
+        cached = _OUTLINES.get((course_id, content_hash))
+        if cached is not None:
+            return cached
     rows = db.session.execute(
         select(Module.id, Module.key, Module.position, Module.title, Module.covers,
                Lesson.id, Lesson.key, Lesson.title)
@@ -152,13 +160,28 @@ def outline(course_id: int) -> list[ModuleRef]:
         if module is None:
             module = modules[mid] = ModuleRef(mid, mkey, mpos, mtitle, covers or [])
         module.lessons.append(LessonRef(lid, lkey, ltitle, mid, mkey))
-    return list(modules.values())
+    result = list(modules.values())
+    if content_hash is not None:
+        _remember(_OUTLINES, (course_id, content_hash), result)
+    return result
+
+
+_OUTLINES: dict[tuple[int, str], list[ModuleRef]] = {}
+_BODIES: dict[tuple[int, str, str], str] = {}
+_CACHE_LIMIT = 2048
+
+
+def _remember(cache: dict, key, value) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
 
 
 @dataclass
 class Progress:
     completed_lessons: set[int]
     checked_modules: dict[int, ModuleCheckResult]
+    viewed_lessons: set[int] = field(default_factory=set)
 
     def module_done(self, module: ModuleRef) -> bool:
         return module.id in self.checked_modules and all(
@@ -169,13 +192,12 @@ class Progress:
 
 
 def progress_of(enrollment_id: int) -> Progress:
-    completed = set(db.session.scalars(
-        select(LessonProgress.lesson_id)
-        .where(LessonProgress.enrollment_id == enrollment_id, LessonProgress.completed_at.is_not(None))
-    ))
+    rows = db.session.execute(
+        select(LessonProgress.lesson_id, LessonProgress.completed_at)
+        .where(LessonProgress.enrollment_id == enrollment_id)).all()
     checks = {r.module_id: r for r in db.session.scalars(
         select(ModuleCheckResult).where(ModuleCheckResult.enrollment_id == enrollment_id))}
-    return Progress(completed, checks)
+    return Progress({lid for lid, done in rows if done is not None}, checks, {lid for lid, _ in rows})
 
 
 def percent_done(modules: list[ModuleRef], progress: Progress) -> int:
@@ -210,9 +232,15 @@ def resume_point(modules: list[ModuleRef], progress: Progress, last_lesson_id: i
     return ("test", None)
 
 
-def lesson_body(lesson_id: int, language: str) -> str:
+def lesson_body(lesson_id: int, language: str, content_hash: str | None = None) -> str:
+    key = (lesson_id, content_hash or "", language)
+    if content_hash is not None and key in _BODIES:
+        return _BODIES[key]
     body = db.session.scalar(select(Lesson.body_html).where(Lesson.id == lesson_id)) or {}
-    return body.get(language) or body.get("nb") or ""
+    html = body.get(language) or body.get("nb") or ""
+    if content_hash is not None:
+        _remember(_BODIES, key, html)
+    return html
 
 
 # ---------------------------------------------------------------- seat time
@@ -262,9 +290,13 @@ def record_activity(enrollment: Enrollment, lesson_id: int | None, now: datetime
     return credit
 
 
-def view_lesson(enrollment: Enrollment, lesson: LessonRef) -> None:
-    insert_ignore(LessonProgress.__table__, {
-        "enrollment_id": enrollment.id, "lesson_id": lesson.id, "seconds": 0, "first_viewed_at": utcnow()})
+def view_lesson(enrollment: Enrollment, lesson: LessonRef, progress: Progress | None = None) -> None:
+    """Record a view: the lesson's progress row (first view only) and the seat time."""
+    if progress is None or lesson.id not in progress.viewed_lessons:
+        insert_ignore(LessonProgress.__table__, {
+            "enrollment_id": enrollment.id, "lesson_id": lesson.id, "seconds": 0, "first_viewed_at": utcnow()})
+        if progress is not None:
+            progress.viewed_lessons.add(lesson.id)
     record_activity(enrollment, lesson.id)
 
 

@@ -78,22 +78,22 @@ def resume(slug: str):
 @login_required
 def lesson(slug: str, module_key: str, lesson_key: str):
     enrollment = _enrollment(slug)
-    modules = ops.outline(enrollment.course_id)
+    course = enrollment.course
+    modules = ops.outline(course.id, course.content_hash)
     current = ops.find_lesson(modules, module_key, lesson_key)
     if current is None:
         abort(404)
-    ops.view_lesson(enrollment, current)
     progress = ops.progress_of(enrollment.id)
+    ops.view_lesson(enrollment, current, progress)
     previous, following = ops.neighbours(modules, current)
     module = next(m for m in modules if m.id == current.module_id)
     return render_template(
-        "learning/lesson.html", enrollment=enrollment, course=enrollment.course, modules=modules,
-        module=module, lesson=current, body=ops.lesson_body(current.id, enrollment.content_language),
+        "learning/lesson.html", enrollment=enrollment, course=course, modules=modules,
+        module=module, lesson=current, body=ops.lesson_body(current.id, enrollment.content_language, course.content_hash),
         progress=progress, previous=previous, following=following,
         is_last_in_module=module.lessons[-1].id == current.id,
         percent=ops.percent_done(modules, progress), form=ActionForm(),
-        language_form=ContentLanguageForm(),
-        languages=ops.allowed_languages(enrollment.course, enrollment.source),
+        languages=ops.allowed_languages(course, enrollment.source),
     )
 
 
