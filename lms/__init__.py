@@ -78,6 +78,7 @@ def _init_login(app: Flask) -> None:
 def _import_models() -> None:
     """Every feature's models, so the metadata (and Alembic) sees all tables."""
     import lms.accounts.models  # noqa: F401
+    import lms.admin.models  # noqa: F401
     import lms.certificates.models  # noqa: F401
     import lms.certificates.operations  # noqa: F401  (subscribes to course completions)
     import lms.commerce.models  # noqa: F401
