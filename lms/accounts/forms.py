@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField,
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField,
                      SubmitField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -157,3 +157,10 @@ class SimpleActionForm(FlaskForm):
     """A CSRF-protected button (log out, sign out other sessions)."""
 
     submit = SubmitField(_l("Continue"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Current password"), validators=[_required(_l("Enter your current password."))])
+    confirm = BooleanField(_l("I understand that my account and personal data are deleted, and that this cannot be undone."),
+                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
+    submit = SubmitField(_l("Delete my account"))

@@ -10,7 +10,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, url_for
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from lms.accounts.models import AccountToken, User, UserSession
 from lms.core.mail import queue_mail
@@ -390,3 +390,86 @@ def password_problem(password: str, email: str = "") -> str | None:
     if len(set(password)) < 4:
         return "too_simple"
     return None
+
+
+# ---------------------------------------------------------------- personal data
+
+def personal_data(user: User) -> dict:
+    """Everything the platform stores about the user, as plain data (the right of access)."""
+    from lms.certificates.models import Certificate
+    from lms.commerce.models import Order
+    from lms.content.models import Course
+    from lms.learning.models import Enrollment, LessonProgress, ModuleCheckResult, QuizAttempt
+    from lms.organizations.models import Invitation, Membership, Organization
+
+    def iso(value):
+        return value.isoformat() if value is not None else None
+
+    enrollments = []
+    for enrollment, course in db.session.execute(
+            select(Enrollment, Course).join(Course, Course.id == Enrollment.course_id).where(Enrollment.user_id == user.id)):
+        attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.enrollment_id == enrollment.id))
+        enrollments.append({
+            "course": course.slug, "content_language": enrollment.content_language, "source": enrollment.source,
+            "enrolled_at": iso(enrollment.created_at), "started_at": iso(enrollment.started_at),
+            "completed_at": iso(enrollment.completed_at), "withdrawn_at": iso(enrollment.withdrawn_at),
+            "learning_seconds": enrollment.seconds_total,
+            "lessons_completed": db.session.scalar(select(func.count(LessonProgress.id)).where(
+                LessonProgress.enrollment_id == enrollment.id, LessonProgress.completed_at.is_not(None))),
+            "module_checks": db.session.scalar(select(func.count(ModuleCheckResult.id)).where(
+                ModuleCheckResult.enrollment_id == enrollment.id)),
+            "final_test_attempts": [{"number": a.number, "status": a.status, "started_at": iso(a.started_at),
+                                     "score_percent": a.score_percent, "passed": a.passed} for a in attempts],
+        })
+    return {
+        "exported_at": iso(utcnow()),
+        "account": {"email": user.email, "full_name": user.full_name, "preferred_language": user.preferred_language,
+                    "created_at": iso(user.created_at), "email_verified_at": iso(user.email_verified_at),
+                    "last_login_at": iso(user.last_login_at), "is_admin": user.is_admin},
+        "sessions": [{"created_at": iso(s.created_at), "last_seen_at": iso(s.last_seen_at), "user_agent": s.user_agent,
+                      "ip_address": s.ip_address} for s in list_sessions(user)],
+        "enrollments": enrollments,
+        "certificates": [{"serial": c.serial, "issued_at": iso(c.issued_at), "snapshot": c.snapshot,
+                          "revoked_at": iso(c.revoked_at)} for c in db.session.scalars(
+                              select(Certificate).where(Certificate.user_id == user.id))],
+        "orders": [{"number": o.number, "status": o.status, "created_at": iso(o.created_at), "paid_at": iso(o.paid_at),
+                    "total_ore": o.total_ore, "vat_ore": o.vat_ore, "discount_code": o.discount_code_text}
+                   for o in db.session.scalars(select(Order).where(Order.user_id == user.id))],
+        "organizations": [{"name": org.name, "orgnr": org.orgnr, "role": m.role} for m, org in db.session.execute(
+            select(Membership, Organization).join(Organization, Organization.id == Membership.organization_id)
+            .where(Membership.user_id == user.id))],
+        "invitations_received": [{"organization_id": i.organization_id, "invited_at": iso(i.invited_at)}
+                                 for i in db.session.scalars(select(Invitation).where(Invitation.email == user.email))],
+    }
+
+
+def delete_account(user: User, password: str) -> None:
+    """Erase or anonymize the user's personal data. Issued certificates stay verifiable.
+
+    Kept: certificates (the employer's duty to document training), and orders without the buyer's
+    name and address (bookkeeping). Refused while the user is the only manager of an organization.
+    """
+    from lms.commerce.models import Order
+    from lms.organizations.models import Invitation, Membership
+
+    if not verify_password(user, password):
+        raise AccountError("wrong_password")
+    for organization_id in db.session.scalars(select(Membership.organization_id).where(
+            Membership.user_id == user.id, Membership.role == "manager")):
+        managers = db.session.scalar(select(func.count(Membership.id)).where(
+            Membership.organization_id == organization_id, Membership.role == "manager"))
+        if managers <= 1:
+            raise AccountError("last_manager")
+    anonymous = f"deleted-{user.id}@deleted.invalid"
+    db.session.execute(delete(Invitation).where(Invitation.email == user.email))
+    db.session.execute(delete(Membership).where(Membership.user_id == user.id))
+    db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
+    db.session.execute(update(Order).where(Order.user_id == user.id)
+                       .values(buyer_email=anonymous, buyer_name="").execution_options(synchronize_session=False))
+    end_other_sessions(user, None)
+    user.email = anonymous
+    user.full_name = "—"
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.is_deactivated = True
+    user.signup_code = None
+    user.email_verified_at = None

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from lms.accounts import operations as ops
 from lms.accounts.forms import (ChangeEmailForm, ChangePasswordForm, ConfirmForm,
                                 ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
-                                ResetPasswordForm, SimpleActionForm)
+                                ResetPasswordForm, SimpleActionForm, DeleteAccountForm)
 from lms.core.urls import safe_next
 from lms.extensions import limiter, login_manager
 
@@ -25,6 +25,7 @@ ERRORS = {
     "same_email": _l("That is already your e-mail address."),
     "invalid_token": _l("This link is invalid, has expired or has already been used."),
     "email_taken": _l("That e-mail address is already in use by another account."),
+    "last_manager": _l("You are the only manager of an organization. Invite another manager first, so the company keeps access to its training record."),
 }
 
 
@@ -272,3 +273,36 @@ def _current_language() -> str:
     from lms.core.i18n import current_language
 
     return current_language()
+
+
+@bp.get("/account/data.json")
+@login_required
+def export_data():
+    """Everything stored about the user, as JSON (the right of access)."""
+    import json
+
+    from flask import Response
+
+    body = json.dumps(ops.personal_data(current_user), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="mine-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            ops.delete_account(current_user, form.password.data)
+        except ops.AccountError as exc:
+            field = form.password if exc.code == "wrong_password" else form.confirm
+            field.errors = [str(ERRORS[exc.code])]
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account is deleted."), "success")
+            return redirect(url_for("core.home"), code=303)
+    return render_template("accounts/delete.html", form=form)

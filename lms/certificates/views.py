@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from lms.accounts.views import admin_required
+from lms.admin import audit
 from lms.certificates import operations as ops
 from lms.certificates.forms import ReissueForm, RevokeForm
 from lms.certificates.models import Certificate
@@ -107,10 +108,17 @@ def admin_detail(serial: str):
         try:
             if revoke_form.submit.data and revoke_form.validate_on_submit():
                 ops.revoke(certificate, revoke_form.reason.data)
+                audit.record("certificate.revoke", certificate, summary=certificate.serial,
+                             before={"status": "valid"}, after={"status": "revoked", "reason": certificate.revoked_reason})
                 flash(_("The certificate %(serial)s is revoked.", serial=certificate.serial), "success")
                 return redirect(url_for(".admin_detail", serial=serial), code=303)
             if reissue_form.submit.data and reissue_form.validate_on_submit():
+                old_name = certificate.snapshot.get("participant_name")
                 replacement = ops.reissue(certificate)
+                audit.record("certificate.reissue", certificate, summary=f"{certificate.serial} → {replacement.serial}",
+                             before={"participant_name": old_name, "serial": certificate.serial},
+                             after={"participant_name": replacement.snapshot.get("participant_name"),
+                                    "serial": replacement.serial})
                 flash(_("Reissued as %(serial)s.", serial=replacement.serial), "success")
                 return redirect(url_for(".admin_detail", serial=replacement.serial), code=303)
             if not (revoke_form.errors or reissue_form.errors):

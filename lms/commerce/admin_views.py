@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.views import admin_required
+from lms.admin import audit
 from lms.commerce import operations as ops
 from lms.commerce.forms import DiscountCodeForm
 from lms.commerce.models import DiscountCode
@@ -25,6 +26,13 @@ def _to_utc(value: datetime | None) -> datetime | None:
 
 def _to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(OSLO).replace(tzinfo=None) if value else None
+
+
+def _snapshot(code: DiscountCode) -> dict:
+    return {"code": code.code, "percent": code.percent, "amount_ore": code.amount_ore, "valid_from": code.valid_from,
+            "valid_until": code.valid_until, "max_uses": code.max_uses, "per_user_limit": code.per_user_limit,
+            "min_quantity": code.min_quantity, "course_ids": code.course_ids, "is_active": code.is_active,
+            "is_campaign": code.is_campaign}
 
 
 @bp.get("/admin/discount-codes")
@@ -53,6 +61,7 @@ def admin_code(code_id: int | None = None):
         form.min_quantity.data, form.courses.data = code.min_quantity, code.course_ids or []
         form.is_active.data, form.is_campaign.data = code.is_active, code.is_campaign
     if form.validate_on_submit():
+        before = _snapshot(code) if code is not None else None
         try:
             saved = ops.save_code(
                 code, text=form.code.data, description=form.description.data or "", kind=form.kind.data,
@@ -63,6 +72,8 @@ def admin_code(code_id: int | None = None):
         except ops.CommerceError:
             form.code.errors = [_("Another discount code already has that name.")]
         else:
+            audit.record("discount_code.create" if before is None else "discount_code.update", saved,
+                         summary=saved.code, before=before, after=_snapshot(saved))
             flash(_("The discount code %(code)s is saved.", code=saved.code), "success")
             return redirect(url_for(".admin_code", code_id=saved.id), code=303)
     orders = ops.code_orders(code) if code is not None else []

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.accounts.views import admin_required
+from lms.admin import audit
 from lms.commerce import operations as ops
 from lms.commerce.forms import ActionForm, ApplyCodeForm, CheckoutForm
 from lms.commerce.models import Order
@@ -212,6 +213,8 @@ def admin_order(order_id: int):
             return render_error(400)
         try:
             ops.request_refund(order)
+            audit.record("order.refund", order, summary=f"{order.number} {order.total_ore / 100:.2f} NOK",
+                         before={"status": order.status})
         except ops.CommerceError as exc:
             flash(error_message(exc), "error")
         else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sqlalchemy import select
+
 from lms.extensions import db
 
 DEMO_PASSWORD = "demo-hms-2026"
@@ -32,6 +34,8 @@ def load_demo() -> Iterator[str]:
     db.session.commit()
     yield from _demo_learning()
     yield from _demo_campaign()
+    db.session.commit()
+    yield from _demo_activity()
     db.session.commit()
     yield ""
     yield "Demo logins (password for all: " + DEMO_PASSWORD + "):"
@@ -88,3 +92,73 @@ def _demo_campaign() -> Iterator[str]:
         yield f"Created the campaign code {code.code}: 25 % off until {code.valid_until:%Y-%m-%d %H:%M} UTC"
     else:
         yield "Campaign code HMS2024 already exists"
+
+
+DEMO_LEARNERS = 24
+
+
+def _demo_activity() -> Iterator[str]:
+    """Two dozen employees of the demo company over the last ten weeks: some finished, some under way.
+
+    Their seats, progress, final tests and certificates are made through the same operations a
+    real learner goes through, with the dates moved back, so the statistics have something to show.
+    """
+    import random
+    from datetime import timedelta
+
+    from lms.accounts import operations as accounts
+    from lms.certificates.models import Certificate
+    from lms.core.models import utcnow
+    from lms.learning import operations as learning
+    from lms.learning.models import Enrollment
+    from lms.organizations import operations as orgs
+
+    if accounts.get_user_by_email("demo.ansatt01@demo.no") is not None:
+        yield "Demo learning activity already exists"
+        return
+    course = learning.get_course("hms-for-arbeidstakere")
+    company = orgs.find_license(DEMO_LICENSE)
+    if course is None or company is None:
+        return
+    from lms.organizations.models import Organization
+
+    license_ = orgs.add_seats(db.session.get(Organization, company.organization_id), course, DEMO_LEARNERS,
+                              source="admin")
+    rng = random.Random(2026)
+    names = ["Anne", "Bjørn", "Cecilie", "Dag", "Eva", "Fredrik", "Gro", "Hassan", "Ida", "Jonas", "Kari", "Lars",
+             "Mona", "Nils", "Olena", "Petter", "Randi", "Sara", "Tor", "Una", "Vegard", "Wenche", "Yusuf", "Åse"]
+    surnames = ["Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Kovalenko"]
+    completed = 0
+    hash_ = accounts.hash_password(DEMO_PASSWORD)
+    for n in range(DEMO_LEARNERS):
+        user = accounts.create_user(f"demo.ansatt{n + 1:02d}@demo.no", f"{names[n]} {rng.choice(surnames)}",
+                                    DEMO_PASSWORD, language="uk" if names[n] == "Olena" else "nb")
+        user.password_hash = hash_
+        seat = orgs.redeem(user, license_.code, language=user.preferred_language)
+        enrollment = db.session.get(Enrollment, seat.enrollment_id)
+        started = utcnow() - timedelta(days=rng.randint(3, 70))
+        modules = learning.outline(course.id)
+        reach = rng.randint(0, len(modules)) if n % 3 else len(modules)
+        for module in modules[:reach]:
+            for lesson in module.lessons:
+                learning.complete_lesson(enrollment, lesson)
+            questions = learning.module_questions(module.id)
+            learning.submit_module_check(enrollment, module, learning.progress_of(enrollment.id),
+                                         {f"q{q.id}": sorted(q.correct_ids) for q in questions})
+        enrollment.seconds_total = reach * 9 * 60 + rng.randint(0, 600)
+        enrollment.started_at, enrollment.created_at = started, started
+        if reach == len(modules):
+            status = learning.test_status(enrollment, modules, learning.progress_of(enrollment.id))
+            attempt = learning.start_attempt(enrollment, status, rng)
+            questions = learning.attempt_questions(attempt)
+            answers = {f"q{q.id}": sorted(q.correct_ids) if rng.random() < 0.93 else [q.option_ids()[0]]
+                       for q in questions}
+            learning.submit_attempt(enrollment, attempt, answers)
+            finished = started + timedelta(days=rng.randint(0, 2), hours=2)
+            if enrollment.completed_at is not None:
+                enrollment.completed_at = finished
+                certificate = db.session.scalar(select(Certificate).where(Certificate.enrollment_id == enrollment.id))
+                if certificate is not None:
+                    certificate.issued_at = finished
+                completed += 1
+    yield f"Created {DEMO_LEARNERS} demo employees of Demo Bygg AS with learning activity ({completed} completed)"

@@ -14,6 +14,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.filters["localdatetime"] = localdatetime
     app.jinja_env.filters["isodate"] = localday
+    app.jinja_env.filters["zip_list"] = lambda first, second: list(zip(first, second, strict=False))
+    app.jinja_env.globals["kroner"] = lambda ore: format_money(ore).replace(",00", "")
     app.jinja_env.globals["language_names"] = LANGUAGE_SHORT
     app.jinja_env.filters["language_name"] = lambda code: str(LANGUAGE_IN_TEXT.get(code, code))
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -20,6 +20,11 @@ def home():
     return render_template("core/home.html", campaign=current_campaign())
 
 
+@bp.get("/privacy")
+def privacy():
+    return render_template("core/privacy.html")
+
+
 @bp.post("/language")
 def set_language():
     form = LanguageForm()

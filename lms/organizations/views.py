@@ -352,6 +352,10 @@ def approve_invoice(order_id: int):
     if order is None:
         abort(404)
     if approve(order):
+        from lms.admin import audit
+
+        audit.record("order.approve_invoice", order, summary=order.number, before={"status": "invoice_requested"},
+                     after={"status": "invoiced"})
         flash(_("Invoice order %(number)s approved: the seats are delivered.", number=order.number), "success")
     else:
         flash(_("That order is not waiting for approval."), "error")
