@@ -33,11 +33,14 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     check_production(app.config)
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
-    logging.basicConfig(level=logging.WARNING)
+    from lms.core.observability import configure_logging
+
+    logging.getLogger().setLevel(logging.WARNING)
     logging.getLogger("lms").setLevel(logging.WARNING if app.config["TESTING"] else logging.INFO)
+    configure_logging(app.config["LMS_JSON_LOGS"])
 
     from lms import extensions as ext
-    from lms.core import errors, jinja, security, transaction
+    from lms.core import errors, jinja, observability, security, transaction
 
     _configure_sqlite_once()
 
@@ -47,6 +50,7 @@ def create_app(config_overrides: dict[str, Any] | None = None) -> Flask:
     ext.limiter.init_app(app)
     ext.babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Oslo")
     _init_login(app)
+    observability.init_app(app)
     security.init_app(app)
     transaction.init_app(app)
     errors.init_app(app)

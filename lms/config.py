@@ -60,6 +60,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
     redis_url = _env("REDIS_URL")
     return {
         "LMS_ENV": env,
+        # One JSON object per log line (with the request id): on by default in production.
+        "LMS_JSON_LOGS": _env_bool("JSON_LOGS", production),
         "DEBUG": _env_bool("DEBUG", False),
         "TESTING": False,
         "SECRET_KEY": _env("SECRET_KEY", None if production else DEV_SECRET_KEY),
