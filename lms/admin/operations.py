@@ -14,7 +14,7 @@ from lms.admin.models import AuditEvent
 from lms.content.models import Course, CourseRevision, Module
 from lms.core.i18n import OSLO
 from lms.core.models import utcnow
-from lms.core.pagination import Page, paginate
+from lms.core.pagination import Page, like_pattern, paginate
 from lms.extensions import db
 from lms.learning.models import Enrollment, ModuleCheckResult, QuizAttempt
 
@@ -25,7 +25,7 @@ def search_users(query: str, page: int, per_page: int = 50) -> Page[User]:
     stmt = select(User).order_by(User.created_at.desc(), User.id.desc())
     query = query.strip()
     if query:
-        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(query)
         stmt = stmt.where(or_(func.lower(User.email).like(pattern, escape="\\"),
                               func.lower(User.full_name).like(pattern, escape="\\")))
     return paginate(stmt, page, per_page)
@@ -191,7 +191,7 @@ def audit_page(*, action: str = "", actor: str = "", since: date | None = None, 
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if actor:
-        pattern = "%" + actor.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(actor)
         stmt = stmt.where(func.lower(AuditEvent.actor_email).like(pattern, escape="\\"))
     if since:
         stmt = stmt.where(AuditEvent.at >= datetime.combine(since, datetime.min.time(), OSLO))

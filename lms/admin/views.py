@@ -14,7 +14,7 @@ from lms.admin import operations as ops
 from lms.admin.forms import ActionForm, ExtendForm, LicenseForm
 from lms.core.errors import render_error
 from lms.core.i18n import OSLO, current_language
-from lms.core.pagination import parse_page
+from lms.core.pagination import parse_page, search_text
 from lms.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -32,7 +32,7 @@ def index():
 @bp.get("/users")
 @admin_required
 def users():
-    query = request.args.get("q", "")[:200]
+    query = search_text(request.args.get("q"), 200)
     page = ops.search_users(query, parse_page(request.args.get("page")))
     return render_template("admin/users.html", page=page, query=query)
 
@@ -132,7 +132,7 @@ def extend_license(license_id: int):
 @admin_required
 def audit_log():
     action = request.args.get("action", "")[:60]
-    actor = request.args.get("actor", "")[:100].strip()
+    actor = search_text(request.args.get("actor"))
     try:
         since = date.fromisoformat(request.args["since"]) if request.args.get("since") else None
     except ValueError:

@@ -12,7 +12,7 @@ from lms.admin import audit
 from lms.certificates import operations as ops
 from lms.certificates.forms import ReissueForm, RevokeForm
 from lms.certificates.models import Certificate
-from lms.core.pagination import paginate, parse_page
+from lms.core.pagination import like_pattern, paginate, parse_page, search_text
 from lms.extensions import limiter
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
@@ -79,11 +79,11 @@ def _pdf_response(certificate: Certificate) -> Response:
 @bp.get("/admin/certificates")
 @admin_required
 def admin_list():
-    query = request.args.get("q", "")[:100].strip()
+    query = search_text(request.args.get("q"))
     stmt = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     if query:
         code = ops.normalize_code(query)
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(query)
         conditions = [Certificate.serial.ilike(pattern, escape="\\")]
         if code:
             conditions.append(Certificate.verification_code == code)

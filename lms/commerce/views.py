@@ -13,7 +13,7 @@ from lms.commerce.forms import ActionForm, ApplyCodeForm, CheckoutForm
 from lms.commerce.models import Order
 from lms.core.errors import render_error
 from lms.core.i18n import current_language, localdatetime
-from lms.core.pagination import paginate, parse_page
+from lms.core.pagination import like_pattern, paginate, parse_page, search_text
 from lms.extensions import csrf, db, limiter
 from lms.learning.operations import get_course
 
@@ -190,9 +190,9 @@ def admin_orders():
     stmt = select(Order).order_by(Order.id.desc())
     if status in ("pending", "processing", "paid", "failed", "expired", "refunded"):
         stmt = stmt.where(Order.status == status)
-    query = request.args.get("q", "")[:100].strip()
+    query = search_text(request.args.get("q"))
     if query:
-        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(query)
         conditions = Order.buyer_email.ilike(pattern, escape="\\") | Order.buyer_name.ilike(pattern, escape="\\")
         if query.isdigit():
             conditions = conditions | (Order.id == int(query))

@@ -42,3 +42,14 @@ def paginate(stmt: Select, page: int, per_page: int) -> Page:
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def search_text(value: str | None, limit: int = 100) -> str:
+    """A search box's text: control characters removed, trimmed, at most `limit` characters."""
+    cleaned = "".join(ch for ch in (value or "") if ch.isprintable())
+    return cleaned.strip()[:limit]
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern that matches `text` anywhere, with % _ and \\ taken literally (use escape="\\")."""
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

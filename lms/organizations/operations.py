@@ -21,6 +21,7 @@ from lms.commerce.signals import classify_code, seats_paid
 from lms.content.models import Course
 from lms.core.mail import queue_mail
 from lms.core.models import utcnow
+from lms.core.pagination import like_pattern
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.organizations.models import Invitation, License, Membership, Organization, SeatAssignment
@@ -475,7 +476,7 @@ def _record_query(organization_id: int, *, status: str | None = None, query: str
     elif status == "not_started":
         stmt = stmt.where(Enrollment.started_at.is_(None))
     if query:
-        pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = like_pattern(query)
         stmt = stmt.where(or_(func.lower(User.full_name).like(pattern, escape="\\"),
                               func.lower(User.email).like(pattern, escape="\\")))
     return stmt

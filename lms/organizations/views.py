@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 
 from lms.core.errors import render_error
 from lms.core.i18n import current_language
-from lms.core.pagination import parse_page
+from lms.core.pagination import parse_page, search_text
 from lms.extensions import db, limiter
 from lms.organizations import operations as ops
 from lms.organizations.forms import (ActionForm, BuySeatsForm, EditOrganizationForm, InviteForm,
@@ -94,7 +94,7 @@ def new():
 @manager_required
 def dashboard(organization: Organization):
     status = request.args.get("status") if request.args.get("status") in ops.STATUSES else None
-    query = request.args.get("q", "")[:100].strip()
+    query = search_text(request.args.get("q"))
     sort = request.args.get("sort") if request.args.get("sort") in ops.SORTS else "name"
     descending = request.args.get("dir") == "desc"
     try:
