@@ -83,6 +83,7 @@ def _import_models() -> None:
     """Every feature's models, so the metadata (and Alembic) sees all tables."""
     import lms.accounts.models  # noqa: F401
     import lms.admin.models  # noqa: F401
+    import lms.api.models  # noqa: F401
     import lms.certificates.models  # noqa: F401
     import lms.certificates.operations  # noqa: F401  (subscribes to course completions)
     import lms.commerce.models  # noqa: F401
@@ -96,6 +97,8 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
+    from lms.api.views import bp as api_bp
+    from lms.api.views import tokens_bp as api_tokens_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.commerce import admin_views  # noqa: F401  (adds the code administration routes)
@@ -113,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(commerce_bp)
     app.register_blueprint(organizations_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)
     if app.config["LMS_ENV"] == "development":
         app.register_blueprint(dev_bp)
 

@@ -95,6 +95,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "LMS_LOGIN_LIMIT": _env("LOGIN_LIMIT", "10 per minute;50 per hour"),
         "LMS_REGISTER_LIMIT": _env("REGISTER_LIMIT", "10 per hour"),
         "LMS_RESET_LIMIT": _env("RESET_LIMIT", "5 per 15 minutes"),
+        "LMS_CODE_LIMIT": _env("CODE_LIMIT", "20 per minute;200 per day"),
+        "LMS_VERIFY_LIMIT": _env("VERIFY_LIMIT", "30 per minute"),
+        "LMS_API_LIMIT": _env("API_LIMIT", "120 per minute"),
         # Tokens sent by e-mail
         "LMS_RESET_TOKEN_HOURS": _env_int("RESET_TOKEN_HOURS", 2),
         "LMS_CONFIRM_TOKEN_HOURS": _env_int("CONFIRM_TOKEN_HOURS", 48),

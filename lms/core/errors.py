@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -41,7 +41,16 @@ def render_error(code: int, title: object = None, message: object = None):
     )
 
 
+def _api_request() -> bool:
+    """Requests under /api/ get JSON errors, never an HTML page (also 404/405 raised while routing)."""
+    return request.path.startswith("/api/")
+
+
 def _csrf_error(error: CSRFError):
+    if _api_request():
+        from lms.api import json_error
+
+        return json_error(400)
     return render_error(
         400,
         _l("The form has expired"),
@@ -52,6 +61,10 @@ def _csrf_error(error: CSRFError):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if _api_request():
+        from lms.api import json_http_error
+
+        return json_http_error(error)
     response = render_error(error.code)
     if error.code == 405 and error.get_response().headers.get("Allow"):
         return response[0], 405, {"Allow": error.get_response().headers["Allow"]}
@@ -62,6 +75,10 @@ def _unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return _http_error(error)
     log.exception("unhandled error", exc_info=error)
+    if _api_request():
+        from lms.api import json_error
+
+        return json_error(500)
     return render_error(500)
 
 

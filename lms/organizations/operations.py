@@ -285,7 +285,11 @@ def parse_invitees(text: str = "", csv_bytes: bytes | None = None) -> tuple[list
             dialect = csv.Sniffer().sniff(content[:2048], delimiters=",;\t")
         except csv.Error:
             pass
-        for row in csv.reader(io.StringIO(content), dialect):
+        try:
+            rows = list(csv.reader(content.splitlines(), dialect))
+        except csv.Error:
+            raise OrganizationError("csv_format") from None
+        for row in rows:
             cells = [c.strip() for c in row if c.strip()]
             if not cells:
                 continue

@@ -34,6 +34,7 @@ ERRORS = {
     "seat_in_use": _l("The person has started the course: the seat can no longer be released."),
     "no_such_invitation": _l("That invitation does not exist."),
     "csv_encoding": _l("The file could not be read. Save it as CSV with UTF-8 encoding."),
+    "csv_format": _l("The file is not valid CSV. Save it as CSV (separated by commas or semicolons) and try again."),
     "bad_token": _l("This invitation link is invalid or has already been used."),
     "wrong_account": _l("This invitation was sent to another e-mail address. Log in with that address."),
 }
