@@ -75,6 +75,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_HOURS", 12)),
         "LMS_SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 120),
+        # Platform administrators must use two-factor authentication (always in production).
+        "LMS_REQUIRE_ADMIN_2FA": production or _env_bool("REQUIRE_ADMIN_2FA", False),
+        "LMS_TWO_FACTOR_LIMIT": _env("TWO_FACTOR_LIMIT", "10 per 5 minutes"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,

@@ -164,3 +164,9 @@ class DeleteAccountForm(FlaskForm):
     confirm = BooleanField(_l("I understand that my account and personal data are deleted, and that this cannot be undone."),
                            validators=[DataRequired(message=_l("Tick the box to confirm."))])
     submit = SubmitField(_l("Delete my account"))
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("Code"), filters=[strip], description=_l("The six digits from your authenticator app, or a recovery code."),
+                       validators=[_required(_l("Enter the code.")), Length(max=20, message=_l("The code is too long."))])
+    submit = SubmitField(_l("Continue"))

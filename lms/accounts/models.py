@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false, func
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.models import CreatedAtMixin, UTCDateTime
@@ -26,6 +26,11 @@ class User(UserMixin, CreatedAtMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # A license or discount code typed at registration, applied when the account is confirmed.
     signup_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Two-factor authentication (TOTP): the secret, when it was turned on, and the last time step
+    # used (a code is accepted once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    totp_last_step: Mapped[int] = mapped_column(Integer, server_default="0")
 
     sessions: Mapped[list[UserSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -84,3 +89,14 @@ class AccountToken(CreatedAtMixin, db.Model):
     __table_args__ = (
         CheckConstraint("purpose IN ('reset_password', 'confirm_account', 'change_email')", name="purpose"),
     )
+
+
+class RecoveryCode(db.Model):
+    """One-time codes for logging in when the authenticator is lost; only hashes are stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -76,6 +76,10 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def get_user(user_id: int | None) -> User | None:
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
 def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 

@@ -9,10 +9,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
+import time
+
 from lms.accounts import operations as ops
+from lms.accounts import twofactor
 from lms.accounts.forms import (ChangeEmailForm, ChangePasswordForm, ConfirmForm,
                                 ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
-                                ResetPasswordForm, SimpleActionForm, DeleteAccountForm)
+                                ResetPasswordForm, SimpleActionForm, DeleteAccountForm, TwoFactorForm)
+from lms.core.errors import render_error
 from lms.core.urls import safe_next
 from lms.extensions import limiter, login_manager
 
@@ -66,6 +70,8 @@ def _start_login(user) -> None:
     if language:
         session["lang"] = language
     assert token == user.session_token
+    if user.totp_enabled_at is None and twofactor.required_for(user):
+        session["tfa_required"] = True
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -138,9 +144,104 @@ def login():
         except ops.AccountError as exc:
             flash(str(ERRORS[exc.code]), "error")
         else:
+            if user.totp_enabled_at is not None:
+                # The password was right; the second factor decides. Nothing is logged in yet.
+                language = session.get("lang")
+                session.clear()
+                session["tfa_pending"] = {"user_id": user.id, "at": int(time.time()), "next": form.next.data or ""}
+                if language:
+                    session["lang"] = language
+                return redirect(url_for("accounts.two_factor_login"), code=303)
             _start_login(user)
             return redirect(safe_next(form.next.data), code=303)
     return render_template("accounts/login.html", form=form)
+
+
+TWO_FACTOR_ERRORS = {
+    "wrong_code": _l("The code is wrong or has already been used. Try the newest code from the app."),
+    "not_enabled": _l("Two-factor authentication is not turned on."),
+}
+PENDING_SECONDS = 300
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LMS_TWO_FACTOR_LIMIT"], methods=["POST"])
+def two_factor_login():
+    pending = session.get("tfa_pending") or {}
+    user = ops.get_user(pending.get("user_id")) if pending else None
+    if user is None or time.time() - pending.get("at", 0) > PENDING_SECONDS or user.is_deactivated:
+        session.pop("tfa_pending", None)
+        flash(_("Log in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            how = twofactor.verify(user, form.code.data)
+        except twofactor.TwoFactorError as exc:
+            form.code.errors = [str(TWO_FACTOR_ERRORS[exc.code])]
+        else:
+            target = pending.get("next", "")
+            session.pop("tfa_pending", None)
+            _start_login(user)
+            if how == "recovery":
+                left = twofactor.recovery_codes_left(user)
+                flash(ngettext("You used a recovery code. %(num)s is left.", "You used a recovery code. %(num)s are left.", left), "info")
+            return redirect(safe_next(target), code=303)
+    return render_template("accounts/two_factor_login.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    form = TwoFactorForm()
+    user = current_user._get_current_object()
+    required = twofactor.required_for(user)
+    if user.totp_enabled_at is None:
+        secret = session.get("tfa_setup") or twofactor.new_secret()
+        session["tfa_setup"] = secret
+        if form.validate_on_submit():
+            try:
+                codes = twofactor.enable(user, secret, form.code.data)
+            except twofactor.TwoFactorError as exc:
+                form.code.errors = [str(TWO_FACTOR_ERRORS[exc.code])]
+            else:
+                session.pop("tfa_setup", None)
+                session.pop("tfa_required", None)
+                return render_template("accounts/recovery_codes.html", codes=codes)
+        uri = twofactor.provisioning_uri(user, secret)
+        return render_template("accounts/two_factor_setup.html", form=form, secret=secret,
+                               qr=twofactor.qr_svg_data_uri(uri), required=required)
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        try:
+            if action == "disable" and not required:
+                twofactor.disable(user, form.code.data)
+                flash(_("Two-factor authentication is turned off."), "success")
+                return redirect(url_for("accounts.profile"), code=303)
+            if action == "codes":
+                twofactor.verify(user, form.code.data)
+                return render_template("accounts/recovery_codes.html", codes=twofactor.new_recovery_codes(user))
+            return render_error(400)
+        except twofactor.TwoFactorError as exc:
+            form.code.errors = [str(TWO_FACTOR_ERRORS[exc.code])]
+    return render_template("accounts/two_factor.html", form=form, required=required,
+                           codes_left=twofactor.recovery_codes_left(user))
+
+
+TWO_FACTOR_OPEN = {"accounts.two_factor", "accounts.logout", "core.set_language", "static", "health.healthz",
+                   "health.readyz", "core.privacy"}
+
+
+@bp.before_app_request
+def _require_two_factor():
+    """Administrators and managers who must use two-factor authentication set it up first."""
+    if not session.get("tfa_required") or request.endpoint in TWO_FACTOR_OPEN:
+        return None
+    if not current_user.is_authenticated or current_user.totp_enabled_at is not None:
+        session.pop("tfa_required", None)
+        return None
+    flash(_("Your role requires two-factor authentication. Set it up to continue."), "info")
+    return redirect(url_for("accounts.two_factor"))
 
 
 @bp.post("/logout")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
-from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from lms.core.i18n import LANGUAGE_SHORT
@@ -36,6 +36,7 @@ class OrganizationForm(FlaskForm):
 
 class EditOrganizationForm(OrganizationForm):
     orgnr = None  # the organization number does not change
+    require_two_factor = BooleanField(_l("Managers must use two-factor authentication"))
 
 
 class BuySeatsForm(FlaskForm):

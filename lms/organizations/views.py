@@ -120,6 +120,11 @@ def settings(organization: Organization):
     if form.validate_on_submit():
         ops.update_organization(organization, name=form.name.data, address=form.address.data or "",
                                 invoice_email=form.invoice_email.data, employee_count=form.employee_count.data)
+        organization.require_two_factor = bool(form.require_two_factor.data)
+        if organization.require_two_factor and current_user.totp_enabled_at is None:
+            from flask import session
+
+            session["tfa_required"] = True
         flash(_("Saved."), "success")
         return redirect(url_for(".dashboard", org_id=organization.id), code=303)
     return render_template("organizations/settings.html", organization=organization, form=form,
