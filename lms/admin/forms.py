@@ -4,10 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SubmitField
 from wtforms.validators import DataRequired, NumberRange, Optional
+from lms.core.forms import ActionForm  # noqa: F401  (used by this feature's views)
 
-
-class ActionForm(FlaskForm):
-    submit = SubmitField(_l("Continue"))
 
 
 class LicenseForm(FlaskForm):

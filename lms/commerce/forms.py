@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectChoice,
                      SelectMultipleField, StringField, SubmitField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from lms.core.forms import ActionForm  # noqa: F401  (used by this feature's views)
 
 
 def strip_upper(value):
@@ -22,9 +23,6 @@ class ApplyCodeForm(FlaskForm):
                        validators=[Optional(), Length(max=40, message=_l("The code is too long."))])
     apply = SubmitField(_l("Apply code"))
 
-
-class ActionForm(FlaskForm):
-    submit = SubmitField(_l("Continue"))
 
 
 class DiscountCodeForm(FlaskForm):

@@ -12,3 +12,9 @@ class LanguageForm(FlaskForm):
     language = HiddenField(validators=[DataRequired(), AnyOf(LANGUAGES)])
     next = HiddenField()
     submit = SubmitField(_l("Change language"))
+
+
+class ActionForm(FlaskForm):
+    """A CSRF-protected button: for POST actions whose data is in the URL or the button's value."""
+
+    submit = SubmitField(_l("Continue"))

@@ -4,12 +4,8 @@ from wtforms import HiddenField, SubmitField
 from wtforms.validators import AnyOf, DataRequired
 
 from lms.config import LANGUAGES
+from lms.core.forms import ActionForm  # noqa: F401  (used by this feature's views)
 
-
-class ActionForm(FlaskForm):
-    """A CSRF-protected button; question answers are read from the form by the operations."""
-
-    submit = SubmitField(_l("Continue"))
 
 
 class ContentLanguageForm(FlaskForm):

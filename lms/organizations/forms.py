@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from lms.core.i18n import LANGUAGE_SHORT
 from lms.organizations.operations import normalize_orgnr, valid_orgnr
+from lms.core.forms import ActionForm  # noqa: F401  (used by this feature's views)
 
 
 def strip(value):
@@ -71,7 +72,3 @@ class RedeemForm(FlaskForm):
     code = StringField(_l("License code"), filters=[strip], validators=[
         DataRequired(message=_l("Enter the code.")), Length(max=60, message=_l("The code is too long."))])
     submit = SubmitField(_l("Use the code"))
-
-
-class ActionForm(FlaskForm):
-    submit = SubmitField(_l("Continue"))
