@@ -656,8 +656,8 @@ def report(info: dict[str, str], data_line: str, loads: dict[str, LoadResult], q
         f"{args.warmup:g} s warm-up then {args.duration:g} s measured per page"
         + (f", {args.rounds} alternating rounds (median round shown)" if args.rounds > 1 else "")
         + f", loopback",
-        f"- Other activity: 1-minute load average {info['loadavg']} when the run started"
-        + (" (**the machine was busy: figures are noisy**)" if float(info["loadavg"]) > 0.5 * int(info["cpus"]) else ""),
+        f"- Other activity: 1-minute load average {info['loadavg']} when the run started (it lags by a minute; the "
+        "last column of the table below says what other processes used while each page was measured)",
         f"- Servers: `gunicorn --workers {args.workers} --worker-class sync` for both the platform "
         "(`lms:create_app()`, LMS_ENV=development with debug off, PostgreSQL) and a bare Flask \"hello\" (`bench/bare.py`)",
         "",
@@ -769,17 +769,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def single_run_lock(url: str):
+    """One run per bench database at a time: a second one would drop the database under the first."""
+    import fcntl
+    from sqlalchemy.engine import make_url
+
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{make_url(url).host}-{make_url(url).port}-{make_url(url).database}")
+    handle = open(Path(tempfile.gettempdir()) / f"lms-bench-{name}.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit("another bench/run.py is using this bench database right now: wait for it to finish") from None
+    return handle
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url = os.environ.get("LMS_BENCH_DATABASE_URL") or DEFAULT_URL
+    lock = single_run_lock(url)  # noqa: F841  (held until the process ends)
     env = bench_env(url)
     os.environ.update({k: v for k, v in env.items() if k.startswith("LMS_")})
     loadavg = os.getloadavg()[0]
     info = machine_info(url)
     info["loadavg"] = f"{loadavg:.2f}"
     if loadavg > 0.5 * int(info["cpus"]):
-        say(f"warning: the load average is {loadavg:.2f} on {info['cpus']} CPUs: something else is running, "
-            "the figures will be noisy")
+        say(f"warning: the load average is {loadavg:.2f} on {info['cpus']} CPUs: something else may be running "
+            "(the report measures what other processes use during each page)")
     use_wrk = bool(shutil.which("wrk")) and not args.python_load
     load_tool = (f"wrk {wrk_version()} ({min(args.wrk_threads, args.connections)} threads)" if use_wrk
                  else "the Python load generator of bench/run.py (threads, http.client; wrk was not found)")
