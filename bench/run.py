@@ -655,7 +655,7 @@ def report(info: dict[str, str], data_line: str, loads: dict[str, LoadResult], q
         f"- Load: {load_tool} on the same machine, {args.connections} connections, "
         f"{args.warmup:g} s warm-up then {args.duration:g} s measured per page"
         + (f", {args.rounds} alternating rounds (median round shown)" if args.rounds > 1 else "")
-        + f", loopback",
+        + ", loopback",
         f"- Other activity: 1-minute load average {info['loadavg']} when the run started (it lags by a minute; the "
         "last column of the table below says what other processes used while each page was measured)",
         f"- Servers: `gunicorn --workers {args.workers} --worker-class sync` for both the platform "

@@ -411,9 +411,10 @@ def verify_event(payload: bytes, signature: str | None) -> dict:
     import stripe
 
     try:
-        event = stripe.Webhook.construct_event(payload, signature, webhook_secret())
+        stripe.Webhook.construct_event(payload, signature, webhook_secret())
     except (ValueError, stripe.SignatureVerificationError) as exc:
         raise CommerceError("bad_signature") from exc
+    # Verified: the plain data, as Stripe sent it.
     return json.loads(payload)
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -80,5 +79,3 @@ def i18n_check() -> None:
         raise SystemExit(1)
     click.echo("All catalogs are complete.")
 
-
-__all__ = ["mail_cli", "i18n_cli", "demo", "os"]

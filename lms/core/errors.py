@@ -7,7 +7,7 @@ import logging
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -81,5 +81,3 @@ def _unexpected_error(error: Exception):
         return json_error(500)
     return render_error(500)
 
-
-__all__ = ["init_app", "render_error", "InternalServerError"]
