@@ -797,7 +797,8 @@ def main(argv: list[str] | None = None) -> int:
             "(the report measures what other processes use during each page)")
     use_wrk = bool(shutil.which("wrk")) and not args.python_load
     load_tool = (f"wrk {wrk_version()} ({min(args.wrk_threads, args.connections)} threads)" if use_wrk
-                 else "the Python load generator of bench/run.py (threads, http.client; wrk was not found)")
+                 else "the Python load generator of bench/run.py (threads, http.client; "
+                 + ("--python-load)" if shutil.which("wrk") else "wrk was not found)"))
     servers: list[Server] = []
     app = None
     workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
