@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -40,9 +40,7 @@ def users():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def user(user_id: int):
-    person = db.session.get(User, user_id)
-    if person is None:
-        abort(404)
+    person = db.get_or_404(User, user_id)
     form = ActionForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -113,9 +111,7 @@ def licenses():
 def extend_license(license_id: int):
     from lms.organizations.models import License
 
-    license_ = db.session.get(License, license_id)
-    if license_ is None:
-        abort(404)
+    license_ = db.get_or_404(License, license_id)
     form = ExtendForm()
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors) or _("Choose a date."), "error")

@@ -204,9 +204,7 @@ def admin_orders():
 @bp.route("/admin/orders/<int:order_id>", methods=["GET", "POST"])
 @admin_required
 def admin_order(order_id: int):
-    order = db.session.get(Order, order_id)
-    if order is None:
-        abort(404)
+    order = db.get_or_404(Order, order_id)
     form = ActionForm()
     if request.method == "POST":
         if not form.validate_on_submit():

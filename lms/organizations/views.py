@@ -52,9 +52,7 @@ def manager_required(view):
     @wraps(view)
     @login_required
     def wrapped(org_id: int, *args, **kwargs):
-        organization = db.session.get(Organization, org_id)
-        if organization is None:
-            abort(404)
+        organization = db.get_or_404(Organization, org_id)
         if ops.role_of(current_user.id, org_id) != "manager" and not current_user.is_admin:
             abort(403)
         return view(organization, *args, **kwargs)
@@ -354,9 +352,7 @@ def approve_invoice(order_id: int):
     from lms.commerce.models import Order
     from lms.commerce.operations import approve_invoice as approve
 
-    order = db.session.get(Order, order_id)
-    if order is None:
-        abort(404)
+    order = db.get_or_404(Order, order_id)
     if approve(order):
         from lms.admin import audit
 
